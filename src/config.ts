@@ -1,0 +1,10 @@
+// Configuration: the YAML files of the config dir and the daemon's settings, validated once
+// (every problem at once, with file and field), then frozen. See docs/configuration.md.
+// This module (with src/config/) is the only reader of environment variables.
+
+export { loadConfig, CERTIFIED_TYPES_FILE, type Config, type LoadResult } from './config/load.js';
+export {
+  DEFAULT_FILE_PREFIX, DEFAULT_PORTS, PROTOCOLS, type ImportConfig, type Protocol, type Schedule,
+} from './config/import.js';
+export { readSecret, type SecretRef } from './config/secrets.js';
+export { loadSettings, isValidTimeZone, DEFAULT_SETTINGS, LOG_LEVELS, type Settings, type SettingsFlags } from './config/settings.js';

@@ -1,0 +1,72 @@
+// Secrets are never written in config files: `{ env: NAME }` or `{ file: PATH }` only.
+// Neither the checks nor the errors here ever contain a secret's value.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isPlainObject, type Path, type Reporter } from './issues.js';
+
+export type SecretRef = { env: string } | { file: string };
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const FORMS = 'must be { env: NAME } or { file: PATH }';
+
+/**
+ * Checks a secret reference. An inline value is refused without repeating it. A relative
+ * `file` resolves against the config dir.
+ */
+export function parseSecretRef(raw: unknown, at: Path, rep: Reporter, configDir: string): SecretRef | undefined {
+  if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+    rep.add(at, `${FORMS}; secrets may not be written inline in a config file`);
+    return undefined;
+  }
+  if (!isPlainObject(raw)) {
+    rep.add(at, FORMS);
+    return undefined;
+  }
+  const keys = Object.keys(raw);
+  if (keys.length !== 1 || (keys[0] !== 'env' && keys[0] !== 'file')) {
+    rep.add(at, `${FORMS} (exactly one of the two keys)`);
+    return undefined;
+  }
+  const value = raw[keys[0]];
+  if (typeof value !== 'string' || value.trim() === '') {
+    rep.add([...at, keys[0]], 'must be a non-empty name');
+    return undefined;
+  }
+  if (keys[0] === 'env') {
+    if (!ENV_NAME.test(value)) {
+      rep.add([...at, 'env'], 'must be an environment variable name (letters, digits, _)');
+      return undefined;
+    }
+    return { env: value };
+  }
+  return { file: path.resolve(configDir, value) };
+}
+
+function readSecretFile(file: string, via?: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const from = via ? ` (named by ${via})` : '';
+    throw new Error(`cannot read secret file ${file}${from}: ${code}`, { cause: err });
+  }
+  return text.replace(/\r?\n$/, '');
+}
+
+/**
+ * Reads a secret. `{ env: NAME }` reads NAME, or, when NAME is unset or empty, the file named
+ * by NAME_FILE (the Docker secrets convention). File contents lose one trailing newline.
+ * Errors name the variable or file, never the value.
+ */
+export function readSecret(ref: SecretRef, env: NodeJS.ProcessEnv): string {
+  if ('env' in ref) {
+    const value = env[ref.env];
+    if (value !== undefined && value !== '') return value;
+    const file = env[`${ref.env}_FILE`];
+    if (file) return readSecretFile(file, `${ref.env}_FILE`);
+    throw new Error(`secret not set: environment variable ${ref.env} (or ${ref.env}_FILE) is empty or missing`);
+  }
+  return readSecretFile(ref.file);
+}

@@ -1,0 +1,176 @@
+// Mapping and validation of one file line (SPEC 7.0, 7.2). Pure: fields in, record and problems out.
+
+import { formatMessage, CATALOG } from '../errors.js';
+import { parseDate, schoolYearBounds, usDate, schoolYearLabel, type DateFormat } from './dates.js';
+import type {
+  CertifiedType, Eligibility, FieldName, FieldSource, IsoDate, LineRecord, Mapping, Problem, Source,
+} from './types.js';
+
+/** How to read one field from a row: a column index, a fixed-width slice, or a constant. */
+type Reader =
+  | { kind: 'column'; index: number; column: number | string }
+  | { kind: 'slice'; start: number; end: number }
+  | { kind: 'constant'; value: string };
+
+export interface CompiledMapping {
+  mapping: Mapping;
+  readers: Partial<Record<FieldName, Reader>>;
+  typesByCode: Map<string, CertifiedType>;
+  bounds: { from: IsoDate; to: IsoDate };
+}
+
+export interface MappedLine {
+  /** The identifier (State ID or student number), trimmed, leading zeros kept. */
+  key: string;
+  /** Present when the line has no errors. */
+  record: LineRecord | null;
+  /** Every problem of the line, errors and warnings. */
+  problems: Problem[];
+  /** The start date when it parsed, for the wrong-year guard. */
+  startDate: IsoDate | null;
+}
+
+const FIELD_LABELS: Record<FieldName, string> = {
+  stateId: 'State ID', startDate: 'Start Date', endDate: 'End Date', eligibility: 'Eligibility',
+  certifiedType: 'Certified Type', source: 'Source', applicationName: 'Application Name',
+  referenceNumber: 'Reference Number', lastName: 'Last Name', firstName: 'First Name',
+};
+
+export function problem(code: number, params: Record<string, string | number> = {}): Problem {
+  return { code, severity: CATALOG.get(code)!.severity, text: formatMessage(code, params) };
+}
+
+/**
+ * Resolves column names against the header (case-insensitive, trimmed). Returns the names the
+ * header lacks instead of a mapping, since such a file cannot be read at all.
+ */
+export function compileMapping(
+  mapping: Mapping,
+  header: string[] | null,
+  certifiedTypes: CertifiedType[],
+): CompiledMapping | { missingColumns: string[] } {
+  const readers: Partial<Record<FieldName, Reader>> = {};
+  const missing: string[] = [];
+  const names = header?.map((h) => h.trim().toLowerCase());
+  for (const [field, src] of Object.entries(mapping.fields) as [FieldName, FieldSource][]) {
+    if ('constant' in src) readers[field] = { kind: 'constant', value: src.constant };
+    else if ('start' in src) readers[field] = { kind: 'slice', start: src.start - 1, end: src.start - 1 + src.length };
+    else if (typeof src.column === 'number') readers[field] = { kind: 'column', index: src.column - 1, column: src.column };
+    else {
+      const index = names ? names.indexOf(src.column.trim().toLowerCase()) : -1;
+      if (index < 0) missing.push(src.column);
+      else readers[field] = { kind: 'column', index, column: src.column };
+    }
+  }
+  if (missing.length) return { missingColumns: missing };
+  return {
+    mapping,
+    readers,
+    typesByCode: new Map(certifiedTypes.map((t) => [t.code, t])),
+    bounds: schoolYearBounds(mapping.schoolYear),
+  };
+}
+
+/** Reads a field, trimmed; undefined when the mapping does not read it; null when the row is too short. */
+function read(fields: string[], reader: Reader | undefined): string | null | undefined {
+  if (!reader) return undefined;
+  if (reader.kind === 'constant') return reader.value;
+  if (reader.kind === 'slice') return fields[0].slice(reader.start, reader.end).trim();
+  const value = fields[reader.index];
+  return value === undefined ? null : value.trim();
+}
+
+/** Looks a file value up in a value map (keys are stored trimmed and lower-cased). */
+function lookup<T>(map: Record<string, T> | undefined, value: string): T | undefined {
+  return map && Object.prototype.hasOwnProperty.call(map, value.toLowerCase()) ? map[value.toLowerCase()] : undefined;
+}
+
+const RANK_OF_ELIGIBILITY: Record<Eligibility, number> = { F: 3, R: 2, S: 1 };
+
+/** Maps and validates one row. Constants for coded fields are our own values, never looked up. */
+export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
+  const { mapping, readers } = cm;
+  const problems: Problem[] = [];
+  const value = (field: FieldName): string | undefined => {
+    const v = read(fields, readers[field]);
+    if (v !== null) return v;
+    const r = readers[field] as { column: number | string; index: number };
+    problems.push(problem(4006, { count: fields.length, field: FIELD_LABELS[field], column: r.index + 1 }));
+    return undefined;
+  };
+  const coded = <T>(field: FieldName, map: Record<string, T> | undefined): T | undefined => {
+    const raw = value(field);
+    if (raw === undefined) return undefined;
+    if (readers[field]!.kind === 'constant') return raw as T;
+    const mapped = lookup(map, raw);
+    if (mapped === undefined) problems.push(problem(4001, { field: FIELD_LABELS[field], value: raw }));
+    return mapped;
+  };
+
+  const key = value('stateId') ?? '';
+  const eligibility = coded<Eligibility>('eligibility', mapping.values.eligibility);
+  const typeCode = readers.certifiedType ? coded<string>('certifiedType', mapping.values.certifiedType) : undefined;
+  const sourceValue = readers.source ? coded<Source>('source', mapping.values.source) : undefined;
+  const type = typeCode !== undefined ? cm.typesByCode.get(typeCode) : undefined;
+
+  let source: Source = mapping.directCertification ? 'direct' : (sourceValue ?? type?.source ?? 'nonDirect');
+  if (type) {
+    const claimed = mapping.directCertification ? 'direct' : sourceValue;
+    if (claimed !== undefined && claimed !== type.source) {
+      problems.push(problem(4007, { value: claimed, type: type.code, source: type.source }));
+    }
+    source = type.source;
+    if (eligibility && !type.eligibility.includes(eligibility)) {
+      problems.push(problem(4008, { value: eligibility, type: type.code, allowed: type.eligibility.join(', ') }));
+    }
+  }
+
+  const format = mapping.dateFormat as DateFormat;
+  const rawStart = value('startDate');
+  const startDate = rawStart === undefined ? null : parseDate(rawStart, format);
+  if (rawStart !== undefined && startDate === null) {
+    problems.push(problem(4002, { field: 'Start Date', value: rawStart, format }));
+  }
+  let endDate: IsoDate | null = null;
+  const rawEnd = value('endDate');
+  if (rawEnd === '' || (rawEnd === undefined && !readers.endDate)) {
+    if (mapping.defaultEndDate) {
+      endDate = mapping.defaultEndDate;
+      problems.push(problem(3103, { date: usDate(endDate) }));
+    } else problems.push(problem(4003));
+  } else if (rawEnd !== undefined) {
+    endDate = parseDate(rawEnd, format);
+    if (endDate === null) problems.push(problem(4002, { field: 'End Date', value: rawEnd, format }));
+  }
+  if (startDate && endDate && endDate < startDate) problems.push(problem(4004));
+  if (startDate && (startDate < cm.bounds.from || startDate > cm.bounds.to)) {
+    problems.push(problem(4005, {
+      date: usDate(startDate), year: schoolYearLabel(mapping.schoolYear),
+      from: usDate(cm.bounds.from), to: usDate(cm.bounds.to),
+    }));
+  }
+
+  const applicationName = value('applicationName') || null;
+  const referenceNumber = value('referenceNumber') || null;
+  const ok = eligibility !== undefined && startDate !== null && endDate !== null && !problems.some((p) => p.severity === 'error');
+  return {
+    key,
+    startDate,
+    problems,
+    record: ok ? {
+      schoolYear: mapping.schoolYear,
+      startDate: startDate!,
+      endDate: endDate!,
+      eligibility: eligibility!,
+      source,
+      certifiedType: type?.code ?? null,
+      applicationName,
+      referenceNumber,
+    } : null,
+  };
+}
+
+/** Free > Reduced > Paid, for the "eligibility lowered" warning. */
+export function eligibilityLevel(e: Eligibility): number {
+  return RANK_OF_ELIGIBILITY[e];
+}

@@ -1,0 +1,137 @@
+// One staged file through parse -> map -> validate -> match -> reconcile, in ONE transaction
+// (SPEC 6.6, 7). A test run uses the same code and rolls back.
+
+import { compileMapping, mapLine, problem, type CompiledMapping } from '../domain/line.js';
+import { reconcile, statusOf } from '../domain/reconcile.js';
+import { YearTally, isMassChange, isWrongYear } from '../domain/guards.js';
+import { schoolYearLabel } from '../domain/dates.js';
+import { FramError } from '../errors.js';
+import { readRows } from './read-rows.js';
+import type { Db } from '../store/db.js';
+import type { EligibilityStore } from '../store/eligibility.js';
+import type { RunStore } from '../store/runs.js';
+import type { ReportSink } from './report-sink.js';
+import type { CertifiedType, Mapping, Problem } from '../domain/types.js';
+import type { ReportSummary } from '../report/model.js';
+
+/** Identifier -> student id; a negative id marks an identifier shared by several students. */
+export type StudentKeys = Map<string, number>;
+
+export interface FileJob {
+  db: Db;
+  eligibility: EligibilityStore;
+  runs: RunStore;
+  runId: number;
+  test: boolean;
+  approveChanges: boolean;
+  maxChangeRatio: number;
+  mapping: Mapping;
+  certifiedTypes: CertifiedType[];
+  students: StudentKeys;
+  name: string;
+  sha256: string;
+  stagedPath: string;
+  sink: ReportSink;
+  now: () => Date;
+}
+
+export interface FileResult {
+  status: 'imported' | 'rejected' | 'held';
+  lines: number;
+  counts: ReportSummary;
+  error: FramError | null;
+}
+
+export function emptyCounts(): ReportSummary {
+  return { new: 0, ended: 0, removed: 0, existing: 0, errors: 0, warnings: 0 };
+}
+
+export async function processFile(job: FileJob): Promise<FileResult> {
+  const { db, eligibility, mapping, runId, sink } = job;
+  const counts = emptyCounts();
+  const tally = new YearTally();
+  const at = job.now().toISOString();
+  const year = mapping.schoolYear;
+  const activeBefore = eligibility.countForYear(year);
+  const lastIdBefore = eligibility.maxId();
+  let changedBefore = 0;
+  let lines = 0;
+  let cm: CompiledMapping | null = mapping.hasHeader ? null : compile(job, null);
+
+  const report = (line: number, p: Problem) => {
+    if (p.severity === 'error') counts.errors++;
+    else counts.warnings++;
+    sink.message(line, p);
+  };
+
+  const onRow = (fields: string[], line: number) => {
+    if (!cm) {
+      cm = compile(job, fields);
+      return;
+    }
+    lines++;
+    const m = mapLine(fields, cm);
+    if (m.startDate) tally.add(m.startDate);
+    const studentId = job.students.get(m.key);
+    if (studentId === undefined) report(line, problem(1001, { id: m.key }));
+    else if (studentId < 0) report(line, problem(2001, { id: m.key }));
+    for (const p of m.problems) report(line, p);
+    if (studentId === undefined || studentId < 0 || !m.record) return;
+
+    const outcome = reconcile(m.record, eligibility.forStudent(studentId));
+    if (outcome.result === 'existing') counts.existing++;
+    for (const change of outcome.changes) {
+      const record = eligibility.apply(change, studentId, runId, at);
+      const status = statusOf(change);
+      if (status === 'New') counts.new++;
+      else if (status === 'Ended') counts.ended++;
+      else if (status === 'Removed') counts.removed++;
+      if ((status === 'Ended' || status === 'Removed') && record.id <= lastIdBefore && record.schoolYear === year) {
+        changedBefore++;
+      }
+      sink.update(record, status);
+    }
+    for (const p of outcome.problems) report(line, p);
+  };
+
+  let status: FileResult['status'] = 'imported';
+  let error: FramError | null = null;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    await readRows(job.stagedPath, { fileType: mapping.fileType, encoding: mapping.encoding }, onRow);
+    if (isWrongYear(tally, year)) {
+      const looksLike = tally.mostCommon();
+      error = new FramError(5008, {
+        file: job.name, looksLike: looksLike === null ? 'unknown' : schoolYearLabel(looksLike),
+        outside: tally.outside(year), dated: tally.dated, year: schoolYearLabel(year),
+      });
+      status = 'rejected';
+    } else if (!job.approveChanges && isMassChange(changedBefore, activeBefore, job.maxChangeRatio)) {
+      error = new FramError(5009, {
+        file: job.name, changed: changedBefore, active: activeBefore, year: schoolYearLabel(year),
+        percent: Math.round((changedBefore / activeBefore) * 1000) / 10, limit: Math.round(job.maxChangeRatio * 1000) / 10,
+      });
+      status = 'held';
+    }
+    if (status === 'imported' && !job.test) {
+      job.runs.markImported(job.sha256, runId, job.name);
+      db.exec('COMMIT');
+    } else db.exec('ROLLBACK');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    status = 'rejected';
+    error = e instanceof FramError ? e : new FramError(5010, { file: job.name, reason: (e as Error).message }, { cause: e });
+  }
+  await sink.finish(status === 'imported');
+  return status === 'imported' ? { status, lines, counts, error } : { status, lines, counts: emptyCounts(), error };
+}
+
+function compile(job: FileJob, header: string[] | null): CompiledMapping {
+  const cm = compileMapping(job.mapping, header, job.certifiedTypes);
+  if ('missingColumns' in cm) {
+    throw new FramError(5010, {
+      file: job.name, reason: `the header has no column ${cm.missingColumns.map((c) => `'${c}'`).join(', ')}`,
+    });
+  }
+  return cm;
+}

@@ -1,0 +1,170 @@
+// The streaming row reader: file on disk -> decoded text -> records with their physical line numbers.
+import { EventEmitter } from 'node:events';
+import { open } from 'node:fs/promises';
+import Papa from 'papaparse';
+import type { Encoding, FileType } from '../domain/types.js';
+import { CHUNK_BYTES, decodedText, detectEncoding } from './decode.js';
+
+export interface ReadRowsOptions {
+  fileType: FileType;
+  encoding: Encoding;
+}
+
+export interface ReadRowsResult {
+  encoding: 'utf-8' | 'windows-1252';
+  /** Records passed to onRow. */
+  rows: number;
+  /** Physical line on which the last record passed to onRow starts (0 when there was none). */
+  lastLine: number;
+}
+
+type OnRow = (fields: string[], line: number) => void;
+type Counts = Omit<ReadRowsResult, 'encoding'>;
+
+/**
+ * Streams a file from disk and calls onRow once per non-blank record, in order.
+ * `fields` are the raw (untrimmed) fields; for fileType 'fixed' it is a one-element array holding the whole line
+ * (without line terminator). Line breaks inside quoted fields are normalized to '\n'.
+ * `line` is the 1-based PHYSICAL line on which the record starts (blank lines and the header count; a quoted field
+ * containing newlines makes the next record start on a later physical line).
+ * onRow is synchronous and may throw: the error rejects the promise and reading stops.
+ */
+export async function readRows(path: string, options: ReadRowsOptions, onRow: OnRow): Promise<ReadRowsResult> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    const encoding = options.encoding === 'auto' ? await detectEncoding(fh, buf) : options.encoding;
+    const text = decodedText(fh, buf, encoding);
+    const counts =
+      options.fileType === 'fixed'
+        ? await readFixed(text, onRow)
+        : await readDelimited(text, options.fileType === 'tab' ? '\t' : ',', onRow);
+    return { encoding, ...counts };
+  } finally {
+    await fh.close();
+  }
+}
+
+const NON_BLANK = /\S/; // JS \s covers tabs, NBSP and the BOM
+
+async function readFixed(text: AsyncIterable<string>, onRow: OnRow): Promise<Counts> {
+  let line = 0;
+  let rows = 0;
+  let lastLine = 0;
+  const emit = (s: string): void => {
+    line++;
+    if (!NON_BLANK.test(s)) return;
+    rows++;
+    lastLine = line;
+    onRow([s], line);
+  };
+  let carry = '';
+  for await (const chunk of text) {
+    const s = carry.length > 0 ? carry + chunk : chunk;
+    let start = 0;
+    for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n', start)) {
+      emit(s.slice(start, nl));
+      start = nl + 1;
+    }
+    carry = s.slice(start);
+  }
+  if (carry.length > 0) emit(carry);
+  return { rows, lastLine };
+}
+
+function isBlankRow(fields: string[]): boolean {
+  for (let i = 0; i < fields.length; i++) if (NON_BLANK.test(fields[i])) return false;
+  return true;
+}
+
+/** Line breaks inside fields[0 .. end-1]; only quoted fields can hold them. */
+function breaksIn(fields: string[], end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) {
+    const f = fields[i];
+    for (let j = f.indexOf('\n'); j !== -1; j = f.indexOf('\n', j + 1)) n++;
+  }
+  return n;
+}
+
+/**
+ * What papaparse's Node-stream reader needs (`readable`, `read`, `on`): we push each decoded chunk with a
+ * synchronous emit('data'), so when emit returns papaparse has parsed it and run our chunk callback. That gives us
+ * backpressure and a clean stop (no read-ahead, no queued data) without a real Readable.
+ */
+class ChunkFeed extends EventEmitter {
+  readonly readable = true;
+  read(): null {
+    return null;
+  }
+  pause(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+}
+
+async function readDelimited(text: AsyncIterable<string>, delimiter: string, onRow: OnRow): Promise<Counts> {
+  let nextLine = 1; // physical line on which the next record from papaparse starts
+  let rows = 0;
+  let lastLine = 0;
+  let failure: { error: unknown } | null = null;
+  let done = false;
+
+  const config: Papa.ParseLocalConfig<string[], NodeJS.ReadableStream> = {
+    delimiter, // never guessed
+    newline: '\n', // decodedText normalized every line break to '\n'
+    quoteChar: '"',
+    escapeChar: '"',
+    header: false,
+    dynamicTyping: false,
+    skipEmptyLines: false, // blank lines must still advance the line count
+    chunk(results, parser) {
+      try {
+        const data = results.data;
+        let end = data.length;
+        let unterminated: Error | null = null;
+        for (const e of results.errors) {
+          if (e.code !== 'MissingQuotes' || e.row === undefined || e.row >= end) continue;
+          end = e.row; // rows before it are fine; the rest of the file is the unterminated field
+        }
+        for (let i = 0; i < end; i++) {
+          const fields = data[i];
+          const line = nextLine;
+          nextLine = line + 1 + breaksIn(fields, fields.length);
+          if (isBlankRow(fields)) continue;
+          rows++;
+          lastLine = line;
+          onRow(fields, line);
+        }
+        if (end < data.length) {
+          const fields = data[end];
+          const opened = nextLine + breaksIn(fields, fields.length - 1);
+          unterminated = new Error(`Unterminated quoted field: the quote opened on line ${opened} is never closed`);
+        }
+        if (unterminated) throw unterminated;
+      } catch (error) {
+        failure = { error };
+        parser.abort();
+      }
+    },
+    complete() {
+      done = true;
+    },
+    error(error: Error) {
+      failure ??= { error };
+    },
+  };
+
+  const feed = new ChunkFeed();
+  Papa.parse(feed as unknown as NodeJS.ReadableStream, config);
+  for await (const chunk of text) {
+    feed.emit('data', chunk);
+    if (failure) break;
+  }
+  if (!failure) feed.emit('end');
+  if (failure) throw (failure as { error: unknown }).error;
+  if (!done) throw new Error('papaparse did not finish the file');
+  return { rows, lastLine };
+}

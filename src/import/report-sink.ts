@@ -1,0 +1,68 @@
+// Where a file's report rows go while its transaction is open. A real run writes them in that
+// transaction (a rolled-back file loses them with its data); a test run's transaction is always
+// rolled back, so its rows wait in a spill file and are written after the rollback.
+
+import { closeSync, createReadStream, openSync, unlinkSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Db } from '../store/db.js';
+import type { RunStore } from '../store/runs.js';
+import type { EligibilityRecord, Problem, UpdateStatus } from '../domain/types.js';
+
+export interface ReportSink {
+  message(line: number, p: Problem): void;
+  update(record: EligibilityRecord, status: UpdateStatus): void;
+  /** Called after the file's transaction ended; `keep` says whether the file's rows belong in the report. */
+  finish(keep: boolean): Promise<void>;
+}
+
+export function createDirectSink(runs: RunStore, runId: number, file: string): ReportSink {
+  return {
+    message: (line, p) => runs.message(runId, file, line, p),
+    update: (record, status) => runs.update(runId, record, status),
+    finish: async () => {},
+  };
+}
+
+type Spilled = ['m', number, Problem] | ['u', EligibilityRecord, UpdateStatus];
+
+export function createSpillSink(db: Db, runs: RunStore, runId: number, file: string, spillPath: string): ReportSink {
+  const fd = openSync(spillPath, 'w');
+  let buffer: string[] = [];
+  const push = (row: Spilled) => {
+    buffer.push(JSON.stringify(row));
+    if (buffer.length >= 2000) flush();
+  };
+  const flush = () => {
+    if (buffer.length) writeSync(fd, buffer.join('\n') + '\n');
+    buffer = [];
+  };
+  return {
+    message: (line, p) => push(['m', line, p]),
+    update: (record, status) => push(['u', record, status]),
+    async finish(keep) {
+      flush();
+      closeSync(fd);
+      try {
+        if (keep) await replay(db, runs, runId, file, spillPath);
+      } finally {
+        unlinkSync(spillPath);
+      }
+    },
+  };
+}
+
+async function replay(db: Db, runs: RunStore, runId: number, file: string, spillPath: string): Promise<void> {
+  let batch: Spilled[] = [];
+  const write = db.transaction((rows: Spilled[]) => {
+    for (const r of rows) {
+      if (r[0] === 'm') runs.message(runId, file, r[1], r[2]);
+      else runs.update(runId, r[1], r[2]);
+    }
+  });
+  for await (const line of createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity })) {
+    if (!line) continue;
+    batch.push(JSON.parse(line) as Spilled);
+    if (batch.length >= 10_000) { write(batch); batch = []; }
+  }
+  write(batch);
+}

@@ -1,0 +1,162 @@
+// One run of a scheduled import (SPEC 6): list -> gate -> fetch -> process -> rename -> record.
+
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FramError } from '../errors.js';
+import { createEligibilityStore } from '../store/eligibility.js';
+import { createRunStore, type LedgerEntry } from '../store/runs.js';
+import { studentKeys } from '../store/students.js';
+import { processFile, emptyCounts, type StudentKeys } from './process-file.js';
+import { createDirectSink, createSpillSink } from './report-sink.js';
+import { fetchFile } from './fetch-file.js';
+import { renameProcessed } from './rename-processed.js';
+import { stableFiles } from './stability.js';
+import type { Config, ImportConfig } from '../config.js';
+import type { Connect } from '../transports/index.js';
+import type { Transport } from '../transports/transport.js';
+import type { Db } from '../store/db.js';
+import type { Logger } from '../log.js';
+import type { ReportSummary } from '../report/model.js';
+
+export interface RunContext {
+  db: Db;
+  config: Config;
+  dataDir: string;
+  tz: string;
+  connect: Connect;
+  log: Logger;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export interface RunRequest {
+  importName: string;
+  test?: boolean;
+  approveChanges?: boolean;
+  trigger?: { kind: 'schedule' | 'manual' | 'batch' | 'api'; by: string | null };
+}
+
+export interface RunResult {
+  runId: number;
+  status: 'Successful' | 'Unsuccessful';
+}
+
+export function noticesFor(imp: ImportConfig): string[] {
+  const notices: string[] = [];
+  if (imp.insecureAcceptAnyHostKey) notices.push("insecureAcceptAnyHostKey is set: the server's host key is not verified");
+  if (imp.insecureTls) notices.push("insecureTls is set: the server's certificate is not verified");
+  return notices;
+}
+
+export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunResult> {
+  const imp = ctx.config.imports.get(req.importName);
+  if (!imp) throw new Error(`no import named '${req.importName}'`);
+  const mapping = ctx.config.mappings.get(imp.mapping)!;
+  const runs = createRunStore(ctx.db);
+  const test = req.test ?? false;
+  const runId = runs.create({
+    import: imp.name, mapping: mapping.name, schoolYear: mapping.schoolYear, mode: test ? 'test' : 'run',
+    trigger: req.trigger ?? { kind: 'manual', by: null }, startedAt: ctx.now().toISOString(),
+    notices: noticesFor(imp), includeUpdated: imp.includeUpdatedRecords,
+  });
+  const log = ctx.log.child({ runId, import: imp.name });
+  log.info({ mode: test ? 'test' : 'run', trigger: req.trigger?.kind ?? 'manual' }, 'run:start');
+  const summary = emptyCounts();
+  let failure: FramError | null = null;
+
+  const refusal = !test && !imp.active ? new FramError(5011, { import: imp.name })
+    : !test && imp.paused ? new FramError(5013, { import: imp.name }) : null;
+  const holder = refusal ? null : runs.lock(imp.name, runId, ctx.now().toISOString());
+  if (refusal || holder !== null) {
+    failure = refusal ?? new FramError(5012, { import: imp.name, runId: holder! });
+  } else {
+    try {
+      failure = await runFiles(ctx, imp, runId, test, req.approveChanges ?? false, summary, log);
+    } catch (e) {
+      failure = e instanceof FramError ? e : new FramError(5001, { host: imp.host ?? imp.directory, reason: (e as Error).message }, { cause: e });
+    } finally {
+      runs.unlock(imp.name, runId);
+    }
+  }
+  const status = failure ? 'Unsuccessful' : 'Successful';
+  runs.finish(runId, status, ctx.now().toISOString(), summary, failure && { code: failure.code, text: failure.message });
+  log.info({ status, ...summary, error: failure?.code }, 'run:finish');
+  return { runId, status };
+}
+
+/** Connects, takes every candidate file through, and returns the run's failure (the first one), if any. */
+async function runFiles(ctx: RunContext, imp: ImportConfig, runId: number, test: boolean, approve: boolean,
+  summary: ReportSummary, log: Logger): Promise<FramError | null> {
+  const runs = createRunStore(ctx.db);
+  const eligibility = createEligibilityStore(ctx.db);
+  const mapping = ctx.config.mappings.get(imp.mapping)!;
+  const staging = join(ctx.dataDir, 'staging');
+  mkdirSync(staging, { recursive: true });
+  let failure: FramError | null = null;
+  let students: StudentKeys | null = null;
+
+  const transport: Transport = await ctx.connect(imp);
+  try {
+    const { ready, waiting } = await stableFiles(transport, imp, ctx.sleep);
+    for (const f of waiting) {
+      log.info({ file: f.name }, 'file:waiting');
+      runs.ledger(runId, imp.name, ledgerEntry(f, 'waiting'));
+    }
+    for (const file of ready) {
+      log.info({ file: file.name, size: file.size }, 'file:found');
+      const stagedPath = join(staging, `${runId}-${file.name}`);
+      const entry = ledgerEntry(file, 'imported');
+      try {
+        entry.sha256 = await fetchFile(transport, file, stagedPath);
+        entry.importedByRun = runs.importedBy(entry.sha256);
+        if (entry.importedByRun !== null) {
+          entry.state = 'alreadyImported';
+        } else {
+          students ??= studentKeys(ctx.db, mapping.identifier);
+          const sink = test
+            ? createSpillSink(ctx.db, runs, runId, file.name, `${stagedPath}.report`)
+            : createDirectSink(runs, runId, file.name);
+          const result = await processFile({
+            db: ctx.db, eligibility, runs, runId, test, approveChanges: approve, maxChangeRatio: imp.maxChangeRatio,
+            mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
+            stagedPath, sink, now: ctx.now,
+          });
+          entry.state = result.status;
+          entry.lines = result.lines;
+          for (const k of Object.keys(summary) as (keyof ReportSummary)[]) summary[k] += result.counts[k];
+          if (result.error) throw result.error;
+          log.info({ file: file.name, lines: result.lines, ...result.counts }, 'file:imported');
+        }
+        if (!test) {
+          try {
+            entry.renamedTo = await renameProcessed(transport, file.name, ctx.now, ctx.tz);
+            log.info({ file: file.name, renamedTo: entry.renamedTo }, 'file:renamed');
+          } catch (e) {
+            entry.state = 'renamePending';
+            throw e;
+          }
+        }
+      } catch (e) {
+        const err = e instanceof FramError ? e : new FramError(5010, { file: file.name, reason: (e as Error).message }, { cause: e });
+        entry.error = { code: err.code, text: err.message };
+        if (entry.state === 'imported') entry.state = 'rejected';
+        failure ??= err;
+        log.warn({ file: file.name, code: err.code, err: err.message }, 'file:failed');
+      } finally {
+        rmSync(stagedPath, { force: true });
+        rmSync(`${stagedPath}.part`, { force: true });
+        runs.ledger(runId, imp.name, entry);
+      }
+    }
+  } finally {
+    await transport.close().catch(() => {});
+  }
+  return failure;
+}
+
+function ledgerEntry(f: { name: string; size: number; mtime: Date }, state: LedgerEntry['state']): LedgerEntry {
+  return {
+    name: f.name, size: f.size, mtime: f.mtime.toISOString(), sha256: null, state, lines: 0,
+    renamedTo: null, importedByRun: null, error: null,
+  };
+}

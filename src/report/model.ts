@@ -1,0 +1,54 @@
+import type { Eligibility, Source, IsoDate, Severity, UpdateStatus } from '../domain/types.js';
+
+export type FileStatus = 'imported' | 'alreadyImported' | 'rejected' | 'held' | 'waiting' | 'renamePending';
+
+export interface ReportFile {
+  name: string;
+  size: number;
+  sha256: string | null;
+  renamedTo: string | null;
+  status: FileStatus;
+  lines: number;
+  importedByRun?: number | null;
+  error?: { code: number; text: string } | null;
+}
+
+export interface ReportSummary { new: number; ended: number; removed: number; existing: number; errors: number; warnings: number; }
+
+export interface ReportHeader {
+  runId: number;
+  import: string;
+  mapping: string;
+  schoolYear: number;
+  mode: 'test' | 'run';
+  status: 'Successful' | 'Unsuccessful' | 'Running';
+  trigger: { kind: 'schedule' | 'manual' | 'batch' | 'api'; by: string | null };
+  startedAt: string;
+  finishedAt: string | null; // ISO-8601 timestamps with offset
+  summary: ReportSummary;
+  files: ReportFile[];
+  runError: { code: number; text: string } | null;
+  includeUpdatedRecords: boolean;
+  notices: string[]; // e.g. "insecureTls is set: the server's certificate is not verified"
+}
+
+export interface ReportMessage { file: string; line: number; severity: Severity; code: number; text: string; }
+
+export interface ReportUpdate {
+  stateId: string;
+  name: string;
+  schoolYear: number;
+  startDate: IsoDate;
+  endDate: IsoDate;
+  eligibility: Eligibility;
+  source: Source;
+  certifiedType: string | null;
+  applicationName: string | null;
+  referenceNumber: string | null;
+  status: UpdateStatus;
+}
+
+/** What every renderer reads. messages() yields errors first, then warnings, each by file then line (the store does the ordering); updated() in file order. Both may yield millions of rows: iterate, never collect into arrays. */
+export interface ReportSource { header: ReportHeader; messages(): Iterable<ReportMessage>; updated(): Iterable<ReportUpdate>; }
+
+export type Write = (chunk: string) => void;

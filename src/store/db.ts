@@ -1,0 +1,173 @@
+// Opens the SQLite store, sets its pragmas and runs the migrations it has not run yet.
+
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type Db = Database.Database;
+
+/** Each entry moves the schema one version on; never edit one that has shipped, add another. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE students (
+    id INTEGER PRIMARY KEY,
+    student_number TEXT NOT NULL UNIQUE,
+    state_id TEXT NOT NULL,
+    last_name TEXT NOT NULL DEFAULT '',
+    first_name TEXT NOT NULL DEFAULT '',
+    birth_date TEXT,
+    school TEXT NOT NULL DEFAULT '',
+    grade TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX students_state_id ON students(state_id);
+
+  CREATE TABLE eligibility (
+    id INTEGER PRIMARY KEY,
+    student_id INTEGER NOT NULL REFERENCES students(id),
+    school_year INTEGER NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    eligibility TEXT NOT NULL CHECK (eligibility IN ('F','R','S')),
+    source TEXT NOT NULL CHECK (source IN ('direct','nonDirect')),
+    certified_type TEXT,
+    application_name TEXT,
+    reference_number TEXT
+  );
+  CREATE INDEX eligibility_student ON eligibility(student_id);
+
+  -- Every change to eligibility, with the run (or action) that made it, so a run can be reverted.
+  CREATE TABLE change_log (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER,
+    action TEXT NOT NULL CHECK (action IN ('insert','update','delete')),
+    record_id INTEGER NOT NULL,
+    student_id INTEGER NOT NULL,
+    before TEXT,
+    after TEXT,
+    at TEXT NOT NULL,
+    -- What made a change that no run made, e.g. 'revert of run 12'.
+    note TEXT
+  );
+  CREATE INDEX change_log_run ON change_log(run_id);
+  CREATE INDEX change_log_student ON change_log(student_id);
+
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    import TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    school_year INTEGER NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('test','run')),
+    status TEXT NOT NULL CHECK (status IN ('Running','Successful','Unsuccessful')),
+    trigger_kind TEXT NOT NULL,
+    trigger_by TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    new INTEGER NOT NULL DEFAULT 0,
+    ended INTEGER NOT NULL DEFAULT 0,
+    removed INTEGER NOT NULL DEFAULT 0,
+    existing INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    warnings INTEGER NOT NULL DEFAULT 0,
+    error_code INTEGER,
+    error_text TEXT,
+    notices TEXT NOT NULL DEFAULT '[]',
+    include_updated INTEGER NOT NULL DEFAULT 1,
+    keep INTEGER NOT NULL DEFAULT 0,
+    reverted_at TEXT
+  );
+  CREATE INDEX runs_import ON runs(import, id);
+
+  -- One run per import at a time; the pid lets a later process reap a lock whose owner died.
+  CREATE TABLE run_locks (
+    import TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    pid INTEGER NOT NULL,
+    since TEXT NOT NULL
+  );
+
+  -- The file ledger: every file a run saw, and what became of it.
+  CREATE TABLE file_ledger (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    import TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime TEXT,
+    sha256 TEXT,
+    state TEXT NOT NULL,
+    lines INTEGER NOT NULL DEFAULT 0,
+    renamed_to TEXT,
+    imported_by_run INTEGER,
+    error_code INTEGER,
+    error_text TEXT
+  );
+  CREATE INDEX file_ledger_run ON file_ledger(run_id);
+  CREATE INDEX file_ledger_import_state ON file_ledger(import, state);
+
+  -- Written in the file's own transaction: a file's content counts as imported exactly when its data is.
+  CREATE TABLE imported_files (
+    sha256 TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    name TEXT NOT NULL
+  );
+
+  CREATE TABLE run_messages (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX run_messages_run ON run_messages(run_id, severity, id);
+
+  CREATE TABLE run_updates (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    student_id INTEGER NOT NULL,
+    school_year INTEGER NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    eligibility TEXT NOT NULL,
+    source TEXT NOT NULL,
+    certified_type TEXT,
+    application_name TEXT,
+    reference_number TEXT,
+    status TEXT NOT NULL
+  );
+  CREATE INDEX run_updates_run ON run_updates(run_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function dbPath(dataDir: string): string {
+  return join(dataDir, 'fram-import.db');
+}
+
+/** Opens (creating if needed) the store at `path` and migrates it. */
+export function openDb(path: string): Db {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the database has schema version ${current}, newer than this program's ${MIGRATIONS.length}`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,125 @@
+// Runs, their lock, the file ledger, and the report rows (messages and updated records).
+
+import type { Db } from './db.js';
+import type { Problem, UpdateStatus, EligibilityRecord } from '../domain/types.js';
+import type { FileStatus, ReportSummary } from '../report/model.js';
+
+export interface NewRun {
+  import: string;
+  mapping: string;
+  schoolYear: number;
+  mode: 'test' | 'run';
+  trigger: { kind: 'schedule' | 'manual' | 'batch' | 'api'; by: string | null };
+  startedAt: string;
+  notices: string[];
+  includeUpdated: boolean;
+}
+
+export interface LedgerEntry {
+  name: string;
+  size: number;
+  mtime: string | null;
+  sha256: string | null;
+  state: FileStatus;
+  lines: number;
+  renamedTo: string | null;
+  importedByRun: number | null;
+  error: { code: number; text: string } | null;
+}
+
+/** Whether a process with this pid is alive on this machine. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function createRunStore(db: Db) {
+  const addMessage = db.prepare('INSERT INTO run_messages (run_id, file, line, severity, code, text) VALUES (?, ?, ?, ?, ?, ?)');
+  const addUpdate = db.prepare(`INSERT INTO run_updates (run_id, student_id, school_year, start_date, end_date, eligibility,
+    source, certified_type, application_name, reference_number, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+
+  return {
+    create(run: NewRun): number {
+      return Number(db.prepare(`INSERT INTO runs (import, mapping, school_year, mode, status, trigger_kind, trigger_by,
+        started_at, notices, include_updated) VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)`).run(
+        run.import, run.mapping, run.schoolYear, run.mode, run.trigger.kind, run.trigger.by, run.startedAt,
+        JSON.stringify(run.notices), run.includeUpdated ? 1 : 0).lastInsertRowid);
+    },
+
+    finish(runId: number, status: 'Successful' | 'Unsuccessful', finishedAt: string, summary: ReportSummary,
+      error: { code: number; text: string } | null): void {
+      db.prepare(`UPDATE runs SET status = ?, finished_at = ?, new = ?, ended = ?, removed = ?, existing = ?, errors = ?,
+        warnings = ?, error_code = ?, error_text = ? WHERE id = ?`).run(status, finishedAt, summary.new, summary.ended,
+        summary.removed, summary.existing, summary.errors, summary.warnings, error?.code ?? null, error?.text ?? null, runId);
+    },
+
+    /** Takes the import's lock for this run; a lock whose process is gone is reaped. Returns the holder's run id if taken. */
+    lock(importName: string, runId: number, at: string): number | null {
+      return db.transaction(() => {
+        const held = db.prepare('SELECT run_id, pid FROM run_locks WHERE import = ?').get(importName) as
+          { run_id: number; pid: number } | undefined;
+        if (held && isAlive(held.pid) && held.pid !== process.pid) return held.run_id;
+        if (held) this.reap(held.run_id, at);
+        db.prepare('INSERT OR REPLACE INTO run_locks (import, run_id, pid, since) VALUES (?, ?, ?, ?)')
+          .run(importName, runId, process.pid, at);
+        return null;
+      }).immediate();
+    },
+
+    unlock(importName: string, runId: number): void {
+      db.prepare('DELETE FROM run_locks WHERE import = ? AND run_id = ?').run(importName, runId);
+    },
+
+    /** Marks a run that never finished (its process died) as interrupted. */
+    reap(runId: number, at: string): void {
+      db.prepare(`UPDATE runs SET status = 'Unsuccessful', finished_at = ?, error_code = 5014,
+        error_text = 'The run was interrupted (the process stopped) before it finished' WHERE id = ? AND status = 'Running'`)
+        .run(at, runId);
+      db.prepare('DELETE FROM run_locks WHERE run_id = ?').run(runId);
+    },
+
+    /** At start-up: every lock whose process is gone, and every run left Running without a lock. */
+    reapStale(at: string): number {
+      let n = 0;
+      for (const l of db.prepare('SELECT run_id, pid FROM run_locks').all() as { run_id: number; pid: number }[]) {
+        if (!isAlive(l.pid)) { this.reap(l.run_id, at); n++; }
+      }
+      const orphans = db.prepare(`SELECT id FROM runs WHERE status = 'Running'
+        AND id NOT IN (SELECT run_id FROM run_locks)`).all() as { id: number }[];
+      for (const o of orphans) { this.reap(o.id, at); n++; }
+      return n;
+    },
+
+    ledger(runId: number, importName: string, e: LedgerEntry): void {
+      db.prepare(`INSERT INTO file_ledger (run_id, import, name, size, mtime, sha256, state, lines, renamed_to,
+        imported_by_run, error_code, error_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId, importName,
+        e.name, e.size, e.mtime, e.sha256, e.state, e.lines, e.renamedTo, e.importedByRun, e.error?.code ?? null,
+        e.error?.text ?? null);
+    },
+
+    message(runId: number, file: string, line: number, p: Problem): void {
+      addMessage.run(runId, file, line, p.severity, p.code, p.text);
+    },
+
+    update(runId: number, r: EligibilityRecord, status: UpdateStatus): void {
+      addUpdate.run(runId, r.studentId, r.schoolYear, r.startDate, r.endDate, r.eligibility, r.source, r.certifiedType,
+        r.applicationName, r.referenceNumber, status);
+    },
+
+    /** The run that imported a file with this content, if a real run did. */
+    importedBy(sha256: string): number | null {
+      const row = db.prepare('SELECT run_id FROM imported_files WHERE sha256 = ?').get(sha256) as { run_id: number } | undefined;
+      return row?.run_id ?? null;
+    },
+
+    markImported(sha256: string, runId: number, name: string): void {
+      db.prepare('INSERT INTO imported_files (sha256, run_id, name) VALUES (?, ?, ?)').run(sha256, runId, name);
+    },
+  };
+}
+
+export type RunStore = ReturnType<typeof createRunStore>;

@@ -1,0 +1,48 @@
+// The `local` protocol: a drop folder on the daemon's own machine.
+
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { FramError } from '../errors.js';
+import { TargetExistsError, type RemoteFile, type Transport } from './transport.js';
+
+export async function connectLocal(directory: string): Promise<Transport> {
+  try {
+    if (!(await stat(directory)).isDirectory()) throw new FramError(5003, { directory });
+  } catch (e) {
+    if (e instanceof FramError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') throw new FramError(5015, { reason: `cannot read '${directory}'` }, { cause: e });
+    throw new FramError(5003, { directory }, { cause: e });
+  }
+  return {
+    async list(): Promise<RemoteFile[]> {
+      const out: RemoteFile[] = [];
+      for (const entry of await readdir(directory, { withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const s = await stat(join(directory, entry.name)).catch(() => null);
+        if (s) out.push({ name: entry.name, size: s.size, mtime: s.mtime });
+      }
+      return out;
+    },
+    async download(name, localPath) {
+      let bytes = 0;
+      const source = createReadStream(join(directory, name));
+      source.on('data', (chunk) => { bytes += chunk.length; });
+      await pipeline(source, createWriteStream(localPath));
+      return bytes;
+    },
+    async rename(from, to) {
+      // link() refuses an existing target, where rename() would silently replace it.
+      try {
+        await link(join(directory, from), join(directory, to));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new TargetExistsError(to);
+        throw e;
+      }
+      await unlink(join(directory, from));
+    },
+    async close() {},
+  };
+}
