@@ -4,7 +4,8 @@
 
 export { loadConfig, CERTIFIED_TYPES_FILE, type Config, type LoadResult } from './config/load.js';
 export {
-  DEFAULT_FILE_PREFIX, DEFAULT_PORTS, PROTOCOLS, type ImportConfig, type Protocol, type Schedule,
+  DEFAULT_FILE_PREFIX, DEFAULT_PORTS, IMPORT_KEYS, PROTOCOLS, type ImportConfig, type Protocol, type Schedule,
 } from './config/import.js';
+export { MAPPING_KEYS } from './config/mapping.js';
 export { readSecret, type SecretRef } from './config/secrets.js';
 export { loadSettings, isValidTimeZone, DEFAULT_SETTINGS, LOG_LEVELS, type Settings, type SettingsFlags } from './config/settings.js';

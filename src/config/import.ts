@@ -96,6 +96,9 @@ const importShape = {
   maxChangeRatio: z.number().gt(0).lte(1).default(0.2),
 };
 
+/** Every top-level key of an import file (docs/configuration.md lists each). */
+export const IMPORT_KEYS = Object.keys(importShape);
+
 /** Keys that only mean something for one protocol. */
 const ONLY_FOR: Partial<Record<keyof typeof importShape, Protocol[]>> = {
   host: ['smb', 'ftps', 'sftp'],

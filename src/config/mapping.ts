@@ -27,6 +27,9 @@ const mappingShape = {
   values: z.unknown(),
 };
 
+/** Every top-level key of a mapping file (docs/configuration.md lists each). */
+export const MAPPING_KEYS = Object.keys(mappingShape);
+
 const CODED = ['eligibility', 'source', 'certifiedType'] as const;
 type CodedField = (typeof CODED)[number];
 

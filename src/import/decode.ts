@@ -5,8 +5,9 @@ import iconv from 'iconv-lite';
 
 export type ResolvedEncoding = 'utf-8' | 'windows-1252';
 
-/** Bytes read per fs call; also papaparse's chunk size. Large chunks keep papaparse's per-chunk work low. */
-export const CHUNK_BYTES = 1 << 20;
+/** Bytes per fs read, so roughly papaparse's chunk size. 64 KiB measured faster than 1 MiB (each chunk's rows
+ *  die young in V8's nursery instead of being promoted). */
+export const CHUNK_BYTES = 1 << 16;
 
 /** Reads the file from offset 0 into `buf`. Each yielded view is overwritten by the next read. */
 async function* byteChunks(fh: FileHandle, buf: Buffer): AsyncGenerator<Buffer> {

@@ -47,6 +47,14 @@ export async function readRows(path: string, options: ReadRowsOptions, onRow: On
 
 const NON_BLANK = /\S/; // JS \s covers tabs, NBSP and the BOM
 
+/**
+ * Longest record we accept, in characters. Beyond it the input is not a sane eligibility file (typically a quote
+ * that never closes), and papaparse would re-scan the ever-growing unfinished record on every chunk: quadratic time.
+ */
+const MAX_RECORD_CHARS = 1 << 22;
+const tooLong = (line: number): Error =>
+  new Error(`The record starting on line ${line} is longer than ${MAX_RECORD_CHARS} characters`);
+
 async function readFixed(text: AsyncIterable<string>, onRow: OnRow): Promise<Counts> {
   let line = 0;
   let rows = 0;
@@ -58,15 +66,16 @@ async function readFixed(text: AsyncIterable<string>, onRow: OnRow): Promise<Cou
     lastLine = line;
     onRow([s], line);
   };
-  let carry = '';
+  let carry = ''; // the unfinished last line; never contains '\n'
   for await (const chunk of text) {
     const s = carry.length > 0 ? carry + chunk : chunk;
     let start = 0;
-    for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n', start)) {
+    for (let nl = s.indexOf('\n', carry.length); nl !== -1; nl = s.indexOf('\n', start)) {
       emit(s.slice(start, nl));
       start = nl + 1;
     }
     carry = s.slice(start);
+    if (carry.length > MAX_RECORD_CHARS) throw tooLong(line + 1);
   }
   if (carry.length > 0) emit(carry);
   return { rows, lastLine };
@@ -88,9 +97,9 @@ function breaksIn(fields: string[], end: number): number {
 }
 
 /**
- * What papaparse's Node-stream reader needs (`readable`, `read`, `on`): we push each decoded chunk with a
- * synchronous emit('data'), so when emit returns papaparse has parsed it and run our chunk callback. That gives us
- * backpressure and a clean stop (no read-ahead, no queued data) without a real Readable.
+ * What papaparse's Node-stream reader needs (`readable`, `read`, `on`). We push each decoded chunk with a
+ * synchronous emit('data'): when emit returns, papaparse has parsed it and run our chunk callback. That gives
+ * backpressure and a clean stop (no read-ahead, nothing queued) without a real Readable.
  */
 class ChunkFeed extends EventEmitter {
   readonly readable = true;
@@ -106,15 +115,18 @@ class ChunkFeed extends EventEmitter {
 }
 
 async function readDelimited(text: AsyncIterable<string>, delimiter: string, onRow: OnRow): Promise<Counts> {
-  let nextLine = 1; // physical line on which the next record from papaparse starts
+  let nextLine = 1; // physical line on which papaparse's next record starts
   let rows = 0;
   let lastLine = 0;
+  let fed = 0; // characters handed to papaparse
+  let parsedTo = 0; // papaparse's meta.cursor: end of the last complete record
+  let cutShort = false; // we stopped feeding because the unfinished record grew past MAX_RECORD_CHARS
   let failure: { error: unknown } | null = null;
   let done = false;
 
   const config: Papa.ParseLocalConfig<string[], NodeJS.ReadableStream> = {
     delimiter, // never guessed
-    newline: '\n', // decodedText normalized every line break to '\n'
+    newline: '\n', // decodedText turned every line break into '\n'
     quoteChar: '"',
     escapeChar: '"',
     header: false,
@@ -122,12 +134,14 @@ async function readDelimited(text: AsyncIterable<string>, delimiter: string, onR
     skipEmptyLines: false, // blank lines must still advance the line count
     chunk(results, parser) {
       try {
+        parsedTo = results.meta.cursor;
         const data = results.data;
-        let end = data.length;
-        let unterminated: Error | null = null;
+        let end = cutShort ? 0 : data.length; // when cut short, only the oversized record is left: never hand it out
+        let unterminated = false;
         for (const e of results.errors) {
-          if (e.code !== 'MissingQuotes' || e.row === undefined || e.row >= end) continue;
-          end = e.row; // rows before it are fine; the rest of the file is the unterminated field
+          if (e.code !== 'MissingQuotes' || e.row === undefined || e.row > end) continue; // others: papaparse recovers
+          end = e.row;
+          unterminated = true;
         }
         for (let i = 0; i < end; i++) {
           const fields = data[i];
@@ -139,11 +153,12 @@ async function readDelimited(text: AsyncIterable<string>, delimiter: string, onR
           onRow(fields, line);
         }
         if (end < data.length) {
-          const fields = data[end];
+          if (!unterminated) throw tooLong(nextLine);
+          const fields = data[end]; // its last field is everything after the opening quote
           const opened = nextLine + breaksIn(fields, fields.length - 1);
-          unterminated = new Error(`Unterminated quoted field: the quote opened on line ${opened} is never closed`);
+          const how = cutShort ? `not closed within ${MAX_RECORD_CHARS} characters` : 'never closed';
+          throw new Error(`Unterminated quoted field: the quote opened on line ${opened} is ${how}`);
         }
-        if (unterminated) throw unterminated;
       } catch (error) {
         failure = { error };
         parser.abort();
@@ -160,11 +175,17 @@ async function readDelimited(text: AsyncIterable<string>, delimiter: string, onR
   const feed = new ChunkFeed();
   Papa.parse(feed as unknown as NodeJS.ReadableStream, config);
   for await (const chunk of text) {
+    fed += chunk.length;
     feed.emit('data', chunk);
     if (failure) break;
+    if (fed - parsedTo > MAX_RECORD_CHARS) {
+      cutShort = true; // end here: papaparse then reports the open record, with MissingQuotes if a quote is open
+      break;
+    }
   }
   if (!failure) feed.emit('end');
   if (failure) throw (failure as { error: unknown }).error;
+  if (cutShort) throw tooLong(nextLine); // not expected: the final chunk callback reports it
   if (!done) throw new Error('papaparse did not finish the file');
   return { rows, lastLine };
 }

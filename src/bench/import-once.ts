@@ -1,0 +1,49 @@
+// One real import (trigger manual, not a test) of one configured import, for the bench:
+//   node dist/bench/import-once.js --data-dir D --config-dir C --import NAME
+// Prints one JSON line: { seconds, status, new, existing, ended, removed, errors, warnings, lines, maxRssMb }.
+// `seconds` covers runImport only (not loading the config or opening the store); maxRssMb is this
+// process's peak RSS, read at the very end.
+
+import { parseArgs } from 'node:util';
+import { loadConfig, loadSettings } from '../config.js';
+import { dbPath, openDb } from '../store/db.js';
+import { createLogger } from '../log.js';
+import { runContextOf } from '../cli/context.js';
+import { runImport } from '../import/run-import.js';
+
+async function once(): Promise<number> {
+  const { values } = parseArgs({
+    options: { 'data-dir': { type: 'string' }, 'config-dir': { type: 'string' }, import: { type: 'string' } },
+    strict: true,
+  });
+  if (!values['data-dir'] || !values['config-dir'] || !values.import) {
+    process.stderr.write('usage: import-once --data-dir D --config-dir C --import NAME\n');
+    return 2;
+  }
+  const settings = loadSettings(process.env, { dataDir: values['data-dir'], configDir: values['config-dir'] });
+  const { config, problems } = loadConfig(settings.configDir);
+  if (!config) {
+    process.stderr.write(`the config has problems:\n  ${problems.join('\n  ')}\n`);
+    return 2;
+  }
+  const db = openDb(dbPath(settings.dataDir));
+  // 'warn': a failed file still says why on stderr; the per-run info lines stay out of the timing.
+  const ctx = runContextOf(settings, config, db, createLogger('warn', 2));
+
+  const t0 = process.hrtime.bigint();
+  const result = await runImport(ctx, { importName: values.import, trigger: { kind: 'manual', by: 'bench' } });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+
+  const run = db.prepare(`SELECT new, existing, ended, removed, errors, warnings,
+    (SELECT coalesce(sum(lines), 0) FROM file_ledger WHERE run_id = runs.id) AS lines FROM runs WHERE id = ?`)
+    .get(result.runId) as Record<string, number>;
+  db.close();
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ seconds, status: result.status, ...run, maxRssMb })}\n`);
+  return result.status === 'Successful' ? 0 : 1;
+}
+
+once().then((code) => { process.exitCode = code; }, (e: unknown) => {
+  process.stderr.write(`import-once failed: ${(e as Error).stack}\n`);
+  process.exitCode = 2;
+});
