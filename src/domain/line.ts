@@ -94,8 +94,11 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
   const value = (field: FieldName): string | undefined => {
     const v = read(fields, readers[field]);
     if (v !== null) return v;
-    const r = readers[field] as { column: number | string; index: number };
-    problems.push(problem(4006, { count: fields.length, field: FIELD_LABELS[field], column: r.index + 1 }));
+    // One field-count message per line: the first field the short row cannot give.
+    if (!problems.some((p) => p.code === 4006)) {
+      const r = readers[field] as { index: number };
+      problems.push(problem(4006, { count: fields.length, field: FIELD_LABELS[field], column: r.index + 1 }));
+    }
     return undefined;
   };
   const coded = <T>(field: FieldName, map: Record<string, T> | undefined): T | undefined => {

@@ -28,6 +28,8 @@ type Counts = Omit<ReadRowsResult, 'encoding'>;
  * `line` is the 1-based PHYSICAL line on which the record starts (blank lines and the header count; a quoted field
  * containing newlines makes the next record start on a later physical line).
  * onRow is synchronous and may throw: the error rejects the promise and reading stops.
+ * Also rejects with the fs error if the file cannot be opened, for a quote left open at EOF (naming the line it
+ * opened on), and for a record longer than MAX_RECORD_CHARS.
  */
 export async function readRows(path: string, options: ReadRowsOptions, onRow: OnRow): Promise<ReadRowsResult> {
   const fh = await open(path, 'r');

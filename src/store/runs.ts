@@ -1,6 +1,7 @@
 // Runs, their lock, the file ledger, and the report rows (messages and updated records).
 
 import type { Db } from './db.js';
+import { formatMessage } from '../errors.js';
 import type { Problem, UpdateStatus, EligibilityRecord } from '../domain/types.js';
 import type { FileStatus, ReportSummary } from '../report/model.js';
 
@@ -76,9 +77,8 @@ export function createRunStore(db: Db) {
 
     /** Marks a run that never finished (its process died) as interrupted. */
     reap(runId: number, at: string): void {
-      db.prepare(`UPDATE runs SET status = 'Unsuccessful', finished_at = ?, error_code = 5014,
-        error_text = 'The run was interrupted (the process stopped) before it finished' WHERE id = ? AND status = 'Running'`)
-        .run(at, runId);
+      db.prepare(`UPDATE runs SET status = 'Unsuccessful', finished_at = ?, error_code = 5014, error_text = ?
+        WHERE id = ? AND status = 'Running'`).run(at, formatMessage(5014), runId);
       db.prepare('DELETE FROM run_locks WHERE run_id = ?').run(runId);
     },
 
