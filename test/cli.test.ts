@@ -81,7 +81,7 @@ describe('fram-import CLI', () => {
     const r = await cli('student', '0024540232');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Alvarez, Ava');
-    expect(r.out).toContain('by run 2 (Demo drop folder)');
+    expect(r.out).toContain('New      by run 2 (Demo drop folder): 08/03/2026 - 06/30/2027  Free Direct (SNAP)');
   });
 
   it('eligibility summary counts Free/Reduced/Paid by school', async () => {

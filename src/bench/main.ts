@@ -38,8 +38,10 @@ function timed<T>(what: string, f: () => T): T {
 }
 
 function describe(label: string, m: ImportMeasurement): void {
-  say(`  ${label}: ${m.status} in ${m.seconds.toFixed(2)} s; lines ${m.lines}, new ${m.new}, existing ${m.existing}, `
-    + `ended ${m.ended}, removed ${m.removed}, errors ${m.errors}, warnings ${m.warnings}; peak RSS ${m.maxRssMb?.toFixed(0) ?? "n/a"} MB`);
+  say(`  ${label}: ${m.status} in ${m.seconds.toFixed(2)} s; lines ${m.lines}: new ${m.new}, existing ${m.existing}, `
+    + `ended ${m.ended}, removed ${m.removed}, errors ${m.errors}, warnings ${m.warnings}`);
+  say(`  peak RSS ${m.maxRssMb?.toFixed(0) ?? 'n/a'} MB (VmHWM; getrusage's ru_maxrss says ${m.ruMaxRssMb.toFixed(0)} MB, `
+    + `but that also counts this bench process, ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, copied at fork)`);
 }
 
 async function bench(): Promise<number> {

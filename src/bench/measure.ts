@@ -21,9 +21,19 @@ export interface ImportMeasurement extends Measurement {
   errors: number;
   warnings: number;
   lines: number;
+  /** getrusage's ru_maxrss, which on Linux also counts the parent's RSS at fork: for comparison only. */
+  ruMaxRssMb: number;
 }
 
 export class MissingSqlite3 extends Error {}
+
+/**
+ * Flushes dirty pages (the generated files, the previous step's database writes) before a timed step,
+ * so one step's writeback does not land in the next one's time.
+ */
+export function settle(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+}
 
 /** The sqlite3 CLI's version; throws MissingSqlite3 when it is not installed. */
 export function sqliteVersion(): string {
@@ -42,6 +52,7 @@ export function sqliteVersion(): string {
 export function sqliteImport(file: string, db: string): Measurement {
   for (const f of [db, `${db}-journal`, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   const args = [db, '.mode csv', `.import ${file} bare`, '.shell grep VmHWM /proc/$PPID/status'];
+  settle();
   const t0 = process.hrtime.bigint();
   const r = spawnSync('sqlite3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -67,6 +78,7 @@ export function sqliteCount(db: string): number {
  * nodeOptions pass through to the child, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
  */
 export function importInChild(script: string, p: BenchPaths, nodeOptions: string[]): ImportMeasurement {
+  settle();
   const args = [...nodeOptions, script, '--data-dir', p.dataDir, '--config-dir', p.configDir, '--import', IMPORT_NAME];
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,

@@ -26,8 +26,8 @@ export const student: Command = {
       for (const { student: s, records, history } of flags.json ? [] : stories) {
         io.out(`${s.name}  State ID ${s.stateId}  Student # ${s.studentNumber}  ${s.school} grade ${s.grade}${s.active ? '' : ' (inactive)'}\n`);
         io.out(`Records:\n${records.map((r) => `  ${describe(r)}\n`).join('') || '  (none: Paid)\n'}`);
-        io.out(`History:\n${history.map((h) => `  ${h.at}  ${h.action.padEnd(6)}  by ${h.by}: `
-          + `${h.before ? describe(h.before) : '-'}  ->  ${h.after ? describe(h.after) : '-'}\n`).join('') || '  (none)\n'}`);
+        io.out(`History:\n${history.map((h) => `  ${h.at}  ${h.status.padEnd(7)}  by ${h.by}: `
+          + `${h.before ? `${describe(h.before)}  ->  ` : ''}${describe(h.record)}\n`).join('') || '  (none)\n'}`);
       }
       return stories.length ? 0 : 1;
     } finally {

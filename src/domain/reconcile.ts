@@ -85,10 +85,9 @@ export function reconcile(line: LineRecord, existing: readonly EligibilityRecord
   // 4. Insert; end what started before, remove what starts on or after.
   const changes: Change[] = [{ kind: 'insert', record: line }];
   const problems: Problem[] = [];
-  const dayBefore = addDays(S, -1);
   for (const r of existing) {
     if (!overlaps(r, S, E)) continue;
-    changes.push(r.startDate < S ? { kind: 'end', record: r, endDate: dayBefore } : { kind: 'delete', record: r });
+    changes.push(r.startDate < S ? { kind: 'end', record: r, endDate: addDays(S, -1) } : { kind: 'delete', record: r });
     if (eligibilityLevel(line.eligibility) < eligibilityLevel(r.eligibility)) {
       problems.push(problem(3102, {
         from: LABEL[r.eligibility], to: LABEL[line.eligibility], start: usDate(S), end: usDate(E),

@@ -54,6 +54,7 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   const year = mapping.schoolYear;
   const activeBefore = eligibility.countForYear(year);
   const lastIdBefore = eligibility.maxId();
+  const hasRecords = eligibility.studentsWithRecords();
   let changedBefore = 0;
   let lines = 0;
   let cm: CompiledMapping | null = mapping.hasHeader ? null : compile(job, null);
@@ -78,10 +79,15 @@ export async function processFile(job: FileJob): Promise<FileResult> {
     for (const p of m.problems) report(line, p);
     if (studentId === undefined || studentId < 0 || !m.record) return;
 
-    const outcome = reconcile(m.record, eligibility.forStudent(studentId));
+    if (hasRecords[studentId] && eligibility.holds(studentId, m.record)) {
+      counts.existing++; // rule 1, checked in SQL: most lines of a daily snapshot end here
+      return;
+    }
+    const outcome = reconcile(m.record, hasRecords[studentId] ? eligibility.forStudent(studentId) : []);
     if (outcome.result === 'existing') counts.existing++;
     for (const change of outcome.changes) {
       const record = eligibility.apply(change, studentId, runId, at);
+      hasRecords[studentId] = 1;
       const status = statusOf(change);
       if (status === 'New') counts.new++;
       else if (status === 'Ended') counts.ended++;

@@ -1,6 +1,7 @@
-// Where a file's report rows go while its transaction is open. A real run writes them in that
-// transaction (a rolled-back file loses them with its data); a test run's transaction is always
-// rolled back, so its rows wait in a spill file and are written after the rollback.
+// Where a file's report rows go while its transaction is open. A real run writes its messages in
+// that transaction (a rolled-back file loses them with its data), and its Updated Records are its
+// change log, written by the eligibility store. A test run's transaction is always rolled back, so
+// its rows wait in a spill file and are written after the rollback.
 
 import { closeSync, createReadStream, openSync, unlinkSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -18,7 +19,7 @@ export interface ReportSink {
 export function createDirectSink(runs: RunStore, runId: number, file: string): ReportSink {
   return {
     message: (line, p) => runs.message(runId, file, line, p),
-    update: (record, status) => runs.update(runId, record, status),
+    update: () => {},
     finish: async () => {},
   };
 }
@@ -56,7 +57,7 @@ async function replay(db: Db, runs: RunStore, runId: number, file: string, spill
   const write = db.transaction((rows: Spilled[]) => {
     for (const r of rows) {
       if (r[0] === 'm') runs.message(runId, file, r[1], r[2]);
-      else runs.update(runId, r[1], r[2]);
+      else runs.testUpdate(runId, r[1], r[2]);
     }
   });
   for await (const line of createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity })) {

@@ -1,8 +1,8 @@
 // Eligibility records and their change log. Every write goes through `apply`, which logs it.
 
 import type { Db } from './db.js';
-import type { Change } from '../domain/reconcile.js';
-import type { EligibilityRecord, Eligibility, Source } from '../domain/types.js';
+import { statusOf, type Change } from '../domain/reconcile.js';
+import type { EligibilityRecord, Eligibility, LineRecord, Source, UpdateStatus } from '../domain/types.js';
 
 export const RECORD_COLUMNS = 'id, student_id, school_year, start_date, end_date, eligibility, source, certified_type, application_name, reference_number';
 
@@ -15,54 +15,77 @@ export function toRecord(r: RecordRow): EligibilityRecord {
   };
 }
 
-/** The stored form of a record in the change log. */
-function snapshot(r: EligibilityRecord): string {
-  return JSON.stringify(r);
-}
-
 export function createEligibilityStore(db: Db) {
-  const byStudent = db.prepare(`SELECT ${RECORD_COLUMNS} FROM eligibility WHERE student_id = ? ORDER BY start_date, id`).raw(true);
+  const byStudent = db.prepare(`SELECT ${RECORD_COLUMNS} FROM eligibility WHERE student_id = ?`).raw(true);
   const insert = db.prepare(`INSERT INTO eligibility (student_id, school_year, start_date, end_date, eligibility, source,
     certified_type, application_name, reference_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const setEnd = db.prepare('UPDATE eligibility SET end_date = ? WHERE id = ?');
   const setType = db.prepare('UPDATE eligibility SET source = ?, certified_type = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM eligibility WHERE id = ?');
-  const log = db.prepare(`INSERT INTO change_log (run_id, action, record_id, student_id, before, after, at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const log = db.prepare(`INSERT INTO change_log (run_id, status, record_id, student_id, school_year, start_date, end_date,
+    eligibility, source, certified_type, application_name, reference_number, before, at, note)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const same = db.prepare(`SELECT 1 FROM eligibility WHERE student_id = ? AND start_date = ? AND end_date = ?
+    AND eligibility = ? AND source = ? AND certified_type IS ?`).pluck();
+
+  /** Logs a change: the record as it now stands (as it was, when removed) and, for an end or a retype, as it was. */
+  const logChange = (runId: number | null, status: UpdateStatus, r: EligibilityRecord, before: EligibilityRecord | null,
+    at: string, note: string | null = null) => {
+    log.run(runId, status, r.id, r.studentId, r.schoolYear, r.startDate, r.endDate, r.eligibility, r.source,
+      r.certifiedType, r.applicationName, r.referenceNumber, before && JSON.stringify(before), at, note);
+  };
 
   return {
+    logChange,
+
     forStudent(studentId: number): EligibilityRecord[] {
       return (byStudent.all(studentId) as RecordRow[]).map(toRecord);
     },
 
+    /** Whether the student holds exactly this record (reconciliation's rule 1), without loading any. */
+    holds(studentId: number, l: LineRecord): boolean {
+      return same.get(studentId, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType) !== undefined;
+    },
+
     /** Applies one change and logs it; returns the record as it now stands (or as it was, if deleted). */
     apply(change: Change, studentId: number, runId: number | null, at: string): EligibilityRecord {
+      const status = statusOf(change);
       switch (change.kind) {
         case 'insert': {
           const l = change.record;
           const id = Number(insert.run(studentId, l.schoolYear, l.startDate, l.endDate, l.eligibility, l.source,
             l.certifiedType, l.applicationName, l.referenceNumber).lastInsertRowid);
           const after: EligibilityRecord = { id, studentId, ...l };
-          log.run(runId, 'insert', id, studentId, null, snapshot(after), at);
+          logChange(runId, status, after, null, at);
           return after;
         }
         case 'end': {
           const after = { ...change.record, endDate: change.endDate };
           setEnd.run(change.endDate, change.record.id);
-          log.run(runId, 'update', after.id, studentId, snapshot(change.record), snapshot(after), at);
+          logChange(runId, status, after, change.record, at);
           return after;
         }
         case 'retype': {
           const after = { ...change.record, source: change.source, certifiedType: change.certifiedType };
           setType.run(change.source, change.certifiedType, change.record.id);
-          log.run(runId, 'update', after.id, studentId, snapshot(change.record), snapshot(after), at);
+          logChange(runId, status, after, change.record, at);
           return after;
         }
         case 'delete':
           remove.run(change.record.id);
-          log.run(runId, 'delete', change.record.id, studentId, snapshot(change.record), null, at);
+          logChange(runId, status, change.record, change.record, at);
           return change.record;
       }
+    },
+
+    /** Marks, by student id, the students that have any record: the others need no lookup. */
+    studentsWithRecords(): Uint8Array {
+      const max = db.prepare('SELECT coalesce(max(id), 0) FROM students').pluck().get() as number;
+      const has = new Uint8Array(max + 1);
+      for (const id of db.prepare('SELECT DISTINCT student_id FROM eligibility').pluck().iterate() as Iterable<number>) {
+        has[id] = 1;
+      }
+      return has;
     },
 
     countForYear(schoolYear: number): number {

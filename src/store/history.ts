@@ -3,7 +3,7 @@
 
 import type { Db } from './db.js';
 import { RECORD_COLUMNS, toRecord, type RecordRow } from './eligibility.js';
-import type { EligibilityRecord } from '../domain/types.js';
+import type { EligibilityRecord, UpdateStatus } from '../domain/types.js';
 
 export interface RunListing {
   id: number; import: string; mode: string; status: string; trigger: string; startedAt: string;
@@ -23,23 +23,36 @@ export function listRuns(db: Db, filter: { import?: string; status?: string; lim
     .map((r) => ({ ...r, keep: r.keep === 1, reverted: r.reverted === 1 }));
 }
 
-/** IC's Clear Log (one import; runs marked keep survive) and Clear All Logs. Eligibility history stays. */
+/**
+ * IC's Clear Log (one import; runs marked keep survive) and Clear All Logs. The change log stays:
+ * it is the eligibility history behind `student` and `revert`.
+ */
 export function clearRuns(db: Db, scope: { import: string } | 'all'): number {
   return db.transaction(() => {
     const where = scope === 'all' ? "status <> 'Running'" : "import = @import AND keep = 0 AND status <> 'Running'";
     const params = scope === 'all' ? {} : { import: scope.import };
     const ids = `SELECT id FROM runs WHERE ${where}`;
-    for (const table of ['run_messages', 'run_updates', 'file_ledger']) {
+    for (const table of ['run_messages', 'test_updates', 'file_ledger']) {
       db.prepare(`DELETE FROM ${table} WHERE run_id IN (${ids})`).run(params);
     }
     return db.prepare(`DELETE FROM runs WHERE ${where}`).run(params).changes;
   })();
 }
 
+export interface HistoryEntry {
+  at: string;
+  status: UpdateStatus;
+  /** 'run 12 (POS nightly)' or what else made the change, e.g. 'revert of run 12'. */
+  by: string;
+  before: EligibilityRecord | null;
+  /** The record as the change left it (as it was, when Removed). */
+  record: EligibilityRecord;
+}
+
 export interface StudentStory {
   student: { id: number; stateId: string; studentNumber: string; name: string; school: string; grade: string; active: boolean };
   records: EligibilityRecord[];
-  history: { at: string; action: string; by: string; before: EligibilityRecord | null; after: EligibilityRecord | null }[];
+  history: HistoryEntry[];
 }
 
 export function studentStories(db: Db, stateId: string): StudentStory[] {
@@ -47,14 +60,15 @@ export function studentStories(db: Db, stateId: string): StudentStory[] {
     last_name || ', ' || first_name AS name, school, grade, active FROM students WHERE state_id = ? ORDER BY id`)
     .all(stateId) as (Omit<StudentStory['student'], 'active'> & { active: number })[];
   const records = db.prepare(`SELECT ${RECORD_COLUMNS} FROM eligibility WHERE student_id = ? ORDER BY start_date`).raw(true);
-  const history = db.prepare(`SELECT l.at, l.action, l.before, l.after,
-      coalesce(l.note, 'run ' || l.run_id || coalesce(' (' || r.import || ')', '')) AS by
-    FROM change_log l LEFT JOIN runs r ON r.id = l.run_id WHERE l.student_id = ? ORDER BY l.id`);
+  const history = db.prepare(`SELECT l.at, l.status, l.before, coalesce(l.note, 'run ' || l.run_id || coalesce(' (' || r.import || ')', '')) AS by,
+      ${RECORD_COLUMNS.split(', ').map((c) => `l.${c === 'id' ? 'record_id' : c}`).join(', ')}
+    FROM change_log l LEFT JOIN runs r ON r.id = l.run_id WHERE l.student_id = ? ORDER BY l.id`).raw(true);
   return students.map((s) => ({
     student: { ...s, active: s.active === 1 },
     records: (records.all(s.id) as RecordRow[]).map(toRecord),
-    history: (history.all(s.id) as { at: string; action: string; by: string; before: string | null; after: string | null }[])
-      .map((h) => ({ ...h, before: h.before && JSON.parse(h.before), after: h.after && JSON.parse(h.after) })),
+    history: (history.all(s.id) as [string, UpdateStatus, string | null, string, ...RecordRow][]).map(([at, status, before, by, ...rec]) => ({
+      at, status, by, before: before ? JSON.parse(before) as EligibilityRecord : null, record: toRecord(rec),
+    })),
   }));
 }
 

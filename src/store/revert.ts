@@ -1,8 +1,8 @@
 // Undoes one real run's changes to eligibility (SPEC 3 `revert`), if nothing later touched them.
 
 import type { Db } from './db.js';
-import type { EligibilityRecord } from '../domain/types.js';
-import { RECORD_COLUMNS, toRecord, type RecordRow } from './eligibility.js';
+import type { EligibilityRecord, UpdateStatus } from '../domain/types.js';
+import { createEligibilityStore } from './eligibility.js';
 
 export interface RevertResult {
   restored: number;
@@ -17,7 +17,7 @@ export class RevertRefused extends Error {
   }
 }
 
-interface ChangeRow { id: number; action: 'insert' | 'update' | 'delete'; record_id: number; student_id: number; before: string | null }
+interface ChangeRow { id: number; status: UpdateStatus; record_id: number; student_id: number; before: string | null }
 
 export function revertRun(db: Db, runId: number, at: string): RevertResult {
   return db.transaction((): RevertResult => {
@@ -28,38 +28,42 @@ export function revertRun(db: Db, runId: number, at: string): RevertResult {
     if (run.status === 'Running') throw new RevertRefused(`run ${runId} is still running`);
     if (run.reverted_at) throw new RevertRefused(`run ${runId} was already reverted at ${run.reverted_at}`);
 
-    const changes = db.prepare('SELECT id, action, record_id, student_id, before FROM change_log WHERE run_id = ? ORDER BY id DESC')
+    const changes = db.prepare('SELECT id, status, record_id, student_id, before FROM change_log WHERE run_id = ? ORDER BY id DESC')
       .all(runId) as ChangeRow[];
     if (changes.length) {
-      const later = db.prepare(`SELECT count(DISTINCT l.record_id) AS n FROM change_log l
-        WHERE l.id > ? AND l.record_id IN (SELECT record_id FROM change_log WHERE run_id = ?)`).get(changes[0].id, runId) as { n: number };
-      if (later.n > 0) {
-        throw new RevertRefused(`${later.n} record(s) changed by run ${runId} were changed again later; revert those changes first`);
+      const later = db.prepare(`SELECT count(DISTINCT record_id) FROM change_log
+        WHERE id > ? AND record_id IN (SELECT record_id FROM change_log WHERE run_id = ?)`).pluck().get(changes[0].id, runId) as number;
+      if (later > 0) {
+        throw new RevertRefused(`${later} record(s) changed by run ${runId} were changed again later; revert those changes first`);
       }
     }
 
+    const store = createEligibilityStore(db);
     const note = `revert of run ${runId}`;
-    const log = db.prepare(`INSERT INTO change_log (run_id, action, record_id, student_id, before, after, at, note)
-      VALUES (NULL, ?, ?, ?, ?, ?, ?, ?)`);
-    const current = db.prepare(`SELECT ${RECORD_COLUMNS} FROM eligibility WHERE id = ?`).raw(true);
+    const current = db.prepare(`SELECT id, student_id AS studentId, school_year AS schoolYear, start_date AS startDate,
+      end_date AS endDate, eligibility, source, certified_type AS certifiedType, application_name AS applicationName,
+      reference_number AS referenceNumber FROM eligibility WHERE id = ?`);
+    const restore = db.prepare(`INSERT OR REPLACE INTO eligibility (id, student_id, school_year, start_date, end_date,
+      eligibility, source, certified_type, application_name, reference_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const result: RevertResult = { restored: 0, deleted: 0, reinserted: 0 };
     for (const c of changes) {
-      const now = current.get(c.record_id) as RecordRow | undefined;
-      const nowJson = now ? JSON.stringify(toRecord(now)) : null;
-      if (c.action === 'insert') {
+      const now = current.get(c.record_id) as EligibilityRecord;
+      if (c.status === 'New') {
         db.prepare('DELETE FROM eligibility WHERE id = ?').run(c.record_id);
-        log.run('delete', c.record_id, c.student_id, nowJson, null, at, note);
+        store.logChange(null, 'Removed', now, now, at, note);
         result.deleted++;
         continue;
       }
-      const before = JSON.parse(c.before!) as EligibilityRecord;
-      db.prepare(`INSERT OR REPLACE INTO eligibility (id, student_id, school_year, start_date, end_date, eligibility, source,
-        certified_type, application_name, reference_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(before.id,
-        before.studentId, before.schoolYear, before.startDate, before.endDate, before.eligibility, before.source,
-        before.certifiedType, before.applicationName, before.referenceNumber);
-      log.run(c.action === 'delete' ? 'insert' : 'update', c.record_id, c.student_id, nowJson, c.before, at, note);
-      if (c.action === 'delete') result.reinserted++;
-      else result.restored++;
+      const b = JSON.parse(c.before!) as EligibilityRecord;
+      restore.run(b.id, b.studentId, b.schoolYear, b.startDate, b.endDate, b.eligibility, b.source, b.certifiedType,
+        b.applicationName, b.referenceNumber);
+      if (c.status === 'Removed') {
+        store.logChange(null, 'New', b, null, at, note);
+        result.reinserted++;
+      } else {
+        store.logChange(null, 'Updated', b, now, at, note);
+        result.restored++;
+      }
     }
     // The run's files count as not imported again, so a corrected re-drop imports.
     db.prepare('DELETE FROM imported_files WHERE run_id = ?').run(runId);

@@ -40,7 +40,7 @@ function isAlive(pid: number): boolean {
 
 export function createRunStore(db: Db) {
   const addMessage = db.prepare('INSERT INTO run_messages (run_id, file, line, severity, code, text) VALUES (?, ?, ?, ?, ?, ?)');
-  const addUpdate = db.prepare(`INSERT INTO run_updates (run_id, student_id, school_year, start_date, end_date, eligibility,
+  const addTestUpdate = db.prepare(`INSERT INTO test_updates (run_id, student_id, school_year, start_date, end_date, eligibility,
     source, certified_type, application_name, reference_number, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
   return {
@@ -105,8 +105,9 @@ export function createRunStore(db: Db) {
       addMessage.run(runId, file, line, p.severity, p.code, p.text);
     },
 
-    update(runId: number, r: EligibilityRecord, status: UpdateStatus): void {
-      addUpdate.run(runId, r.studentId, r.schoolYear, r.startDate, r.endDate, r.eligibility, r.source, r.certifiedType,
+    /** A test run's Updated Records row (a real run's are its change log). */
+    testUpdate(runId: number, r: EligibilityRecord, status: UpdateStatus): void {
+      addTestUpdate.run(runId, r.studentId, r.schoolYear, r.startDate, r.endDate, r.eligibility, r.source, r.certifiedType,
         r.applicationName, r.referenceNumber, status);
     },
 
