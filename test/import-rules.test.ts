@@ -66,6 +66,7 @@ describe('line errors', () => {
 describe('reconciliation', () => {
   it('New, Ended, Removed and Existing on a student with earlier records', async () => {
     const r = await importCase('history.csv', 'history-seed.csv');
+    expect(r.runError).toBeNull();
     expect(r.summary).toMatchObject({ new: 1, ended: 1, removed: 1, existing: 1, errors: 0 });
     expect(r.updated.map((u) => [u.status, u.startDate, u.endDate, u.eligibility])).toEqual([
       ['New', '2026-10-01', '2027-06-30', 'F'],

@@ -110,6 +110,20 @@ describe('idempotency', () => {
   });
 });
 
+describe('stored reports', () => {
+  it("keep showing a run's New records as inserted after later runs end or remove them", async () => {
+    ws.drop_('history-seed.csv');
+    const seed = await ws.run('cases');
+    expect(seed.updated.map((u) => [u.status, u.startDate, u.endDate])).toEqual([
+      ['New', '2026-08-15', '2026-10-31'], ['New', '2026-11-01', '2027-06-30'],
+    ]);
+    ws.drop_('history.csv');
+    const later = await ws.run('cases');
+    expect(later.summary).toMatchObject({ ended: 1, removed: 1 });
+    expect(ws.report(seed.runId).updated).toEqual(seed.updated);
+  });
+});
+
 describe('revert', () => {
   it('restores the eligibility table exactly to its state before the run', async () => {
     const { revertRun } = await import('../src/store/revert.js');

@@ -71,6 +71,8 @@ export interface EligibilityRecord {
   certifiedType: string | null;
   applicationName: string | null;
   referenceNumber: string | null;
+  /** The run that inserted it (kept by the store so `revert` can restore a record exactly). */
+  createdRun?: number | null;
 }
 
 /** A file line after mapping and validation: what it asks the store to hold. */

@@ -50,7 +50,6 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   const { db, eligibility, mapping, runId, sink } = job;
   const counts = emptyCounts();
   const tally = new YearTally();
-  const at = job.now().toISOString();
   const year = mapping.schoolYear;
   const activeBefore = eligibility.countForYear(year);
   const lastIdBefore = eligibility.maxId();
@@ -86,7 +85,7 @@ export async function processFile(job: FileJob): Promise<FileResult> {
     const outcome = reconcile(m.record, hasRecords[studentId] ? eligibility.forStudent(studentId) : []);
     if (outcome.result === 'existing') counts.existing++;
     for (const change of outcome.changes) {
-      const record = eligibility.apply(change, studentId, runId, at);
+      const record = eligibility.apply(change, studentId, runId);
       hasRecords[studentId] = 1;
       const status = statusOf(change);
       if (status === 'New') counts.new++;

@@ -32,33 +32,48 @@ const MIGRATIONS: string[] = [
     source TEXT NOT NULL CHECK (source IN ('direct','nonDirect')),
     certified_type TEXT,
     application_name TEXT,
-    reference_number TEXT
+    reference_number TEXT,
+    created_run INTEGER
   );
   CREATE INDEX eligibility_student ON eligibility(student_id);
 
   -- Every change to eligibility, with the run (or action) that made it: the history behind
   -- student and revert, and a real run's Updated Records. The record columns hold the record
   -- as the change left it (as it was, for Removed); before holds it as it was before (JSON).
+  -- A run's New row is written narrow (record columns NULL: the record itself is the same) and
+  -- filled in from the record just before anything changes or removes it; read change_history.
   CREATE TABLE change_log (
     id INTEGER PRIMARY KEY,
     run_id INTEGER,
     status TEXT NOT NULL CHECK (status IN ('New','Ended','Removed','Updated')),
     record_id INTEGER NOT NULL,
     student_id INTEGER NOT NULL,
-    school_year INTEGER NOT NULL,
-    start_date TEXT NOT NULL,
-    end_date TEXT NOT NULL,
-    eligibility TEXT NOT NULL,
-    source TEXT NOT NULL,
+    school_year INTEGER,
+    start_date TEXT,
+    end_date TEXT,
+    eligibility TEXT,
+    source TEXT,
     certified_type TEXT,
     application_name TEXT,
     reference_number TEXT,
     before TEXT,
-    at TEXT NOT NULL,
+    -- Set for changes no run made (a run's rows take the run's time).
+    at TEXT,
     -- What made a change that no run made, e.g. 'revert of run 12'.
     note TEXT
   );
-  CREATE INDEX change_log_run ON change_log(run_id);
+  CREATE INDEX change_log_run ON change_log(run_id, record_id);
+
+  CREATE VIEW change_history AS
+    SELECT l.id, l.run_id, l.status, l.record_id, l.student_id,
+      coalesce(l.school_year, e.school_year) AS school_year, coalesce(l.start_date, e.start_date) AS start_date,
+      coalesce(l.end_date, e.end_date) AS end_date, coalesce(l.eligibility, e.eligibility) AS eligibility,
+      coalesce(l.source, e.source) AS source,
+      CASE WHEN l.school_year IS NULL THEN e.certified_type ELSE l.certified_type END AS certified_type,
+      CASE WHEN l.school_year IS NULL THEN e.application_name ELSE l.application_name END AS application_name,
+      CASE WHEN l.school_year IS NULL THEN e.reference_number ELSE l.reference_number END AS reference_number,
+      l.before, l.at, l.note
+    FROM change_log l LEFT JOIN eligibility e ON l.school_year IS NULL AND e.id = l.record_id;
 
   CREATE TABLE runs (
     id INTEGER PRIMARY KEY,

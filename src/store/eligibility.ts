@@ -4,21 +4,28 @@ import type { Db } from './db.js';
 import { statusOf, type Change } from '../domain/reconcile.js';
 import type { EligibilityRecord, Eligibility, LineRecord, Source, UpdateStatus } from '../domain/types.js';
 
-export const RECORD_COLUMNS = 'id, student_id, school_year, start_date, end_date, eligibility, source, certified_type, application_name, reference_number';
+export const RECORD_COLUMNS = 'id, student_id, school_year, start_date, end_date, eligibility, source, certified_type, application_name, reference_number, created_run';
 
-export type RecordRow = [number, number, number, string, string, Eligibility, Source, string | null, string | null, string | null];
+export type RecordRow = [number, number, number, string, string, Eligibility, Source, string | null, string | null, string | null, number | null];
 
 export function toRecord(r: RecordRow): EligibilityRecord {
   return {
     id: r[0], studentId: r[1], schoolYear: r[2], startDate: r[3], endDate: r[4], eligibility: r[5],
-    source: r[6], certifiedType: r[7], applicationName: r[8], referenceNumber: r[9],
+    source: r[6], certifiedType: r[7], applicationName: r[8], referenceNumber: r[9], createdRun: r[10],
   };
 }
 
 export function createEligibilityStore(db: Db) {
   const byStudent = db.prepare(`SELECT ${RECORD_COLUMNS} FROM eligibility WHERE student_id = ?`).raw(true);
   const insert = db.prepare(`INSERT INTO eligibility (student_id, school_year, start_date, end_date, eligibility, source,
-    certified_type, application_name, reference_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    certified_type, application_name, reference_number, created_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const logNew = db.prepare(`INSERT INTO change_log (run_id, status, record_id, student_id) VALUES (?, 'New', ?, ?)`);
+  // Fills a run's narrow New row from the record, before the record changes or goes.
+  const keepNew = db.prepare(`UPDATE change_log SET school_year = e.school_year, start_date = e.start_date,
+    end_date = e.end_date, eligibility = e.eligibility, source = e.source, certified_type = e.certified_type,
+    application_name = e.application_name, reference_number = e.reference_number
+    FROM eligibility e WHERE e.id = ? AND change_log.run_id = e.created_run AND change_log.record_id = e.id
+    AND change_log.status = 'New' AND change_log.school_year IS NULL`);
   const setEnd = db.prepare('UPDATE eligibility SET end_date = ? WHERE id = ?');
   const setType = db.prepare('UPDATE eligibility SET source = ?, certified_type = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM eligibility WHERE id = ?');
@@ -30,7 +37,7 @@ export function createEligibilityStore(db: Db) {
 
   /** Logs a change: the record as it now stands (as it was, when removed) and, for an end or a retype, as it was. */
   const logChange = (runId: number | null, status: UpdateStatus, r: EligibilityRecord, before: EligibilityRecord | null,
-    at: string, note: string | null = null) => {
+    at: string | null, note: string | null = null) => {
     log.run(runId, status, r.id, r.studentId, r.schoolYear, r.startDate, r.endDate, r.eligibility, r.source,
       r.certifiedType, r.applicationName, r.referenceNumber, before && JSON.stringify(before), at, note);
   };
@@ -47,33 +54,38 @@ export function createEligibilityStore(db: Db) {
       return same.get(studentId, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType) !== undefined;
     },
 
-    /** Applies one change and logs it; returns the record as it now stands (or as it was, if deleted). */
-    apply(change: Change, studentId: number, runId: number | null, at: string): EligibilityRecord {
+    /** Before a record changes or goes: its New row in the change log gets the record as inserted. */
+    keepNew(recordId: number): void {
+      keepNew.run(recordId);
+    },
+
+    /** Applies one change of a run and logs it; returns the record as it now stands (or as it was, if deleted). */
+    apply(change: Change, studentId: number, runId: number): EligibilityRecord {
       const status = statusOf(change);
+      if (change.kind === 'insert') {
+        const l = change.record;
+        const id = Number(insert.run(studentId, l.schoolYear, l.startDate, l.endDate, l.eligibility, l.source,
+          l.certifiedType, l.applicationName, l.referenceNumber, runId).lastInsertRowid);
+        logNew.run(runId, id, studentId);
+        return { id, studentId, ...l, createdRun: runId };
+      }
+      keepNew.run(change.record.id);
       switch (change.kind) {
-        case 'insert': {
-          const l = change.record;
-          const id = Number(insert.run(studentId, l.schoolYear, l.startDate, l.endDate, l.eligibility, l.source,
-            l.certifiedType, l.applicationName, l.referenceNumber).lastInsertRowid);
-          const after: EligibilityRecord = { id, studentId, ...l };
-          logChange(runId, status, after, null, at);
-          return after;
-        }
         case 'end': {
           const after = { ...change.record, endDate: change.endDate };
           setEnd.run(change.endDate, change.record.id);
-          logChange(runId, status, after, change.record, at);
+          logChange(runId, status, after, change.record, null);
           return after;
         }
         case 'retype': {
           const after = { ...change.record, source: change.source, certifiedType: change.certifiedType };
           setType.run(change.source, change.certifiedType, change.record.id);
-          logChange(runId, status, after, change.record, at);
+          logChange(runId, status, after, change.record, null);
           return after;
         }
         case 'delete':
           remove.run(change.record.id);
-          logChange(runId, status, change.record, change.record, at);
+          logChange(runId, status, change.record, change.record, null);
           return change.record;
       }
     },

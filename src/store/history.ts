@@ -60,9 +60,9 @@ export function studentStories(db: Db, stateId: string): StudentStory[] {
     last_name || ', ' || first_name AS name, school, grade, active FROM students WHERE state_id = ? ORDER BY id`)
     .all(stateId) as (Omit<StudentStory['student'], 'active'> & { active: number })[];
   const records = db.prepare(`SELECT ${RECORD_COLUMNS} FROM eligibility WHERE student_id = ? ORDER BY start_date`).raw(true);
-  const history = db.prepare(`SELECT l.at, l.status, l.before, coalesce(l.note, 'run ' || l.run_id || coalesce(' (' || r.import || ')', '')) AS by,
-      ${RECORD_COLUMNS.split(', ').map((c) => `l.${c === 'id' ? 'record_id' : c}`).join(', ')}
-    FROM change_log l LEFT JOIN runs r ON r.id = l.run_id WHERE l.student_id = ? ORDER BY l.id`).raw(true);
+  const history = db.prepare(`SELECT coalesce(l.at, r.finished_at, r.started_at) AS at, l.status, l.before, coalesce(l.note, 'run ' || l.run_id || coalesce(' (' || r.import || ')', '')) AS by,
+      ${RECORD_COLUMNS.split(', ').map((c) => (c === 'id' ? 'l.record_id' : c === 'created_run' ? 'NULL' : `l.${c}`)).join(', ')}
+    FROM change_history l LEFT JOIN runs r ON r.id = l.run_id WHERE l.student_id = ? ORDER BY l.id`).raw(true);
   return students.map((s) => ({
     student: { ...s, active: s.active === 1 },
     records: (records.all(s.id) as RecordRow[]).map(toRecord),

@@ -43,7 +43,7 @@ export function readReport(db: Db, runId: number): ReportSource | null {
     },
     *updated(): Iterable<ReportUpdate> {
       // A real run's Updated Records are its change log; a test run's were kept apart (its changes were rolled back).
-      const table = header.mode === 'run' ? 'change_log' : 'test_updates';
+      const table = header.mode === 'run' ? 'change_history' : 'test_updates';
       const rows = db.prepare(`SELECT s.state_id AS stateId, s.last_name || ', ' || s.first_name AS name,
         u.school_year AS schoolYear, u.start_date AS startDate, u.end_date AS endDate, u.eligibility, u.source,
         u.certified_type AS certifiedType, u.application_name AS applicationName, u.reference_number AS referenceNumber,

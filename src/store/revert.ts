@@ -42,13 +42,14 @@ export function revertRun(db: Db, runId: number, at: string): RevertResult {
     const note = `revert of run ${runId}`;
     const current = db.prepare(`SELECT id, student_id AS studentId, school_year AS schoolYear, start_date AS startDate,
       end_date AS endDate, eligibility, source, certified_type AS certifiedType, application_name AS applicationName,
-      reference_number AS referenceNumber FROM eligibility WHERE id = ?`);
+      reference_number AS referenceNumber, created_run AS createdRun FROM eligibility WHERE id = ?`);
     const restore = db.prepare(`INSERT OR REPLACE INTO eligibility (id, student_id, school_year, start_date, end_date,
-      eligibility, source, certified_type, application_name, reference_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      eligibility, source, certified_type, application_name, reference_number, created_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const result: RevertResult = { restored: 0, deleted: 0, reinserted: 0 };
     for (const c of changes) {
       const now = current.get(c.record_id) as EligibilityRecord;
       if (c.status === 'New') {
+        store.keepNew(c.record_id); // the run's report keeps showing what it inserted
         db.prepare('DELETE FROM eligibility WHERE id = ?').run(c.record_id);
         store.logChange(null, 'Removed', now, now, at, note);
         result.deleted++;
@@ -56,7 +57,7 @@ export function revertRun(db: Db, runId: number, at: string): RevertResult {
       }
       const b = JSON.parse(c.before!) as EligibilityRecord;
       restore.run(b.id, b.studentId, b.schoolYear, b.startDate, b.endDate, b.eligibility, b.source, b.certifiedType,
-        b.applicationName, b.referenceNumber);
+        b.applicationName, b.referenceNumber, b.createdRun ?? null);
       if (c.status === 'Removed') {
         store.logChange(null, 'New', b, null, at, note);
         result.reinserted++;
