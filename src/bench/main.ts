@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeEligibility, writeRoster } from './generate.js';
 import { importInChild, MissingSqlite3, sqliteCount, sqliteImport, sqliteVersion, type ImportMeasurement } from './measure.js';
-import { benchPaths, loadRoster, prepareDir, writeConfig } from './setup.js';
+import { benchPaths, loadRoster, prepareDir, Refused, writeConfig } from './setup.js';
 import { table, verdicts } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,7 +28,7 @@ function options() {
     strict: true,
   });
   const lines = Number(values.lines.replace(/[_,]/g, ''));
-  if (!Number.isInteger(lines) || lines < 2) throw new Error('--lines must be a whole number, 2 or more');
+  if (!Number.isInteger(lines) || lines < 2) throw new Refused('--lines must be a whole number, 2 or more');
   return { lines, dir: values.dir, nodeOptions: values['child-node-option'] };
 }
 
@@ -99,9 +99,9 @@ async function bench(): Promise<number> {
 }
 
 bench().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof MissingSqlite3) {
+  if (e instanceof MissingSqlite3 || e instanceof Refused) {
     process.stderr.write(`bench: ${e.message}\n`);
-    process.exitCode = 3;
+    process.exitCode = e instanceof MissingSqlite3 ? 3 : 2;
   } else {
     process.stderr.write(`bench failed: ${(e as Error).stack}\n`);
     process.exitCode = 2;
