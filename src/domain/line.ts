@@ -16,6 +16,8 @@ export interface CompiledMapping {
   mapping: Mapping;
   readers: Partial<Record<FieldName, Reader>>;
   typesByCode: Map<string, CertifiedType>;
+  /** The mapping's value maps, keyed by the trimmed, lower-cased file value. */
+  values: { eligibility: Map<string, Eligibility>; source: Map<string, Source>; certifiedType: Map<string, string> };
   bounds: { from: IsoDate; to: IsoDate };
 }
 
@@ -67,6 +69,11 @@ export function compileMapping(
     mapping,
     readers,
     typesByCode: new Map(certifiedTypes.map((t) => [t.code, t])),
+    values: {
+      eligibility: new Map(Object.entries(mapping.values.eligibility ?? {})),
+      source: new Map(Object.entries(mapping.values.source ?? {})),
+      certifiedType: new Map(Object.entries(mapping.values.certifiedType ?? {})),
+    },
     bounds: schoolYearBounds(mapping.schoolYear),
   };
 }
@@ -78,11 +85,6 @@ function read(fields: string[], reader: Reader | undefined): string | null | und
   if (reader.kind === 'slice') return fields[0].slice(reader.start, reader.end).trim();
   const value = fields[reader.index];
   return value === undefined ? null : value.trim();
-}
-
-/** Looks a file value up in a value map (keys are stored trimmed and lower-cased). */
-function lookup<T>(map: Record<string, T> | undefined, value: string): T | undefined {
-  return map && Object.prototype.hasOwnProperty.call(map, value.toLowerCase()) ? map[value.toLowerCase()] : undefined;
 }
 
 const RANK_OF_ELIGIBILITY: Record<Eligibility, number> = { F: 3, R: 2, S: 1 };
@@ -101,19 +103,19 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
     }
     return undefined;
   };
-  const coded = <T>(field: FieldName, map: Record<string, T> | undefined): T | undefined => {
+  const coded = <T>(field: FieldName, map: Map<string, T>): T | undefined => {
     const raw = value(field);
     if (raw === undefined) return undefined;
     if (readers[field]!.kind === 'constant') return raw as T;
-    const mapped = lookup(map, raw);
+    const mapped = map.get(raw.toLowerCase());
     if (mapped === undefined) problems.push(problem(4001, { field: FIELD_LABELS[field], value: raw }));
     return mapped;
   };
 
   const key = value('stateId') ?? '';
-  const eligibility = coded<Eligibility>('eligibility', mapping.values.eligibility);
-  const typeCode = readers.certifiedType ? coded<string>('certifiedType', mapping.values.certifiedType) : undefined;
-  const sourceValue = readers.source ? coded<Source>('source', mapping.values.source) : undefined;
+  const eligibility = coded('eligibility', cm.values.eligibility);
+  const typeCode = readers.certifiedType ? coded('certifiedType', cm.values.certifiedType) : undefined;
+  const sourceValue = readers.source ? coded('source', cm.values.source) : undefined;
   const type = typeCode !== undefined ? cm.typesByCode.get(typeCode) : undefined;
 
   let source: Source = mapping.directCertification ? 'direct' : (sourceValue ?? type?.source ?? 'nonDirect');
