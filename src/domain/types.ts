@@ -59,22 +59,6 @@ export interface Mapping {
   };
 }
 
-/** One stored eligibility record. */
-export interface EligibilityRecord {
-  id: number;
-  studentId: number;
-  schoolYear: number;
-  startDate: IsoDate;
-  endDate: IsoDate;
-  eligibility: Eligibility;
-  source: Source;
-  certifiedType: string | null;
-  applicationName: string | null;
-  referenceNumber: string | null;
-  /** The run that inserted it (kept by the store so `revert` can restore a record exactly). */
-  createdRun?: number | null;
-}
-
 /** A file line after mapping and validation: what it asks the store to hold. */
 export interface LineRecord {
   schoolYear: number;
@@ -85,6 +69,14 @@ export interface LineRecord {
   certifiedType: string | null;
   applicationName: string | null;
   referenceNumber: string | null;
+}
+
+/** One stored eligibility record. */
+export interface EligibilityRecord extends LineRecord {
+  id: number;
+  studentId: number;
+  /** The run that inserted it (kept by the store so `revert` can restore a record exactly). */
+  createdRun?: number | null;
 }
 
 export type Severity = 'error' | 'warning';

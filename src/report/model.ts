@@ -1,4 +1,4 @@
-import type { Eligibility, Source, IsoDate, Severity, UpdateStatus } from '../domain/types.js';
+import type { LineRecord, Severity, UpdateStatus } from '../domain/types.js';
 
 export type FileStatus = 'imported' | 'alreadyImported' | 'rejected' | 'held' | 'waiting' | 'renamePending';
 
@@ -34,17 +34,9 @@ export interface ReportHeader {
 
 export interface ReportMessage { file: string; line: number; severity: Severity; code: number; text: string; }
 
-export interface ReportUpdate {
+export interface ReportUpdate extends LineRecord {
   stateId: string;
   name: string;
-  schoolYear: number;
-  startDate: IsoDate;
-  endDate: IsoDate;
-  eligibility: Eligibility;
-  source: Source;
-  certifiedType: string | null;
-  applicationName: string | null;
-  referenceNumber: string | null;
   status: UpdateStatus;
 }
 
