@@ -119,10 +119,15 @@ export async function processFile(job: FileJob): Promise<FileResult> {
       status = 'held';
     }
     if (status === 'imported' && !job.test) {
+      eligibility.flush();
       job.runs.markImported(job.sha256, runId, job.name);
       db.exec('COMMIT');
-    } else db.exec('ROLLBACK');
+    } else {
+      eligibility.discard();
+      db.exec('ROLLBACK');
+    }
   } catch (e) {
+    eligibility.discard();
     if (db.inTransaction) db.exec('ROLLBACK');
     status = 'rejected';
     error = e instanceof FramError ? e : new FramError(5010, { file: job.name, reason: (e as Error).message }, { cause: e });

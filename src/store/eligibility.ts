@@ -1,6 +1,7 @@
 // Eligibility records and their change log. Every write goes through `apply`, which logs it.
 
 import type { Db } from './db.js';
+import { createInsertBuffer } from './insert-buffer.js';
 import { statusOf, type Change } from '../domain/reconcile.js';
 import type { EligibilityRecord, Eligibility, LineRecord, Source, UpdateStatus } from '../domain/types.js';
 
@@ -17,9 +18,7 @@ export function toRecord(r: RecordRow): EligibilityRecord {
 
 export function createEligibilityStore(db: Db) {
   const byStudent = db.prepare(`SELECT ${RECORD_COLUMNS} FROM eligibility WHERE student_id = ?`).raw(true);
-  const insert = db.prepare(`INSERT INTO eligibility (student_id, school_year, start_date, end_date, eligibility, source,
-    certified_type, application_name, reference_number, created_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const logNew = db.prepare(`INSERT INTO change_log (run_id, status, record_id, student_id) VALUES (?, 'New', ?, ?)`);
+  const inserts = createInsertBuffer(db);
   // Fills a run's narrow New row from the record, before the record changes or goes.
   const keepNew = db.prepare(`UPDATE change_log SET school_year = e.school_year, start_date = e.start_date,
     end_date = e.end_date, eligibility = e.eligibility, source = e.source, certified_type = e.certified_type,
@@ -45,30 +44,38 @@ export function createEligibilityStore(db: Db) {
   return {
     logChange,
 
+    /** Writes buffered inserts (before commit); `discard` drops them (before rollback). */
+    flush: inserts.flush,
+    discard: inserts.discard,
+
     forStudent(studentId: number): EligibilityRecord[] {
+      inserts.flush();
       return (byStudent.all(studentId) as RecordRow[]).map(toRecord);
     },
 
     /** Whether the student holds exactly this record (reconciliation's rule 1), without loading any. */
     holds(studentId: number, l: LineRecord): boolean {
+      inserts.flush();
       return same.get(studentId, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType) !== undefined;
     },
 
     /** Before a record changes or goes: its New row in the change log gets the record as inserted. */
     keepNew(recordId: number): void {
+      inserts.flush();
       keepNew.run(recordId);
     },
 
-    /** Applies one change of a run and logs it; returns the record as it now stands (or as it was, if deleted). */
+    /**
+     * Applies one change of a run and logs it; returns the record as it now stands (or as it was, if
+     * deleted). A new record is buffered: its id (0 here) is assigned when the buffer is written.
+     */
     apply(change: Change, studentId: number, runId: number): EligibilityRecord {
       const status = statusOf(change);
       if (change.kind === 'insert') {
-        const l = change.record;
-        const id = Number(insert.run(studentId, l.schoolYear, l.startDate, l.endDate, l.eligibility, l.source,
-          l.certifiedType, l.applicationName, l.referenceNumber, runId).lastInsertRowid);
-        logNew.run(runId, id, studentId);
-        return { id, studentId, ...l, createdRun: runId };
+        inserts.add(studentId, change.record, runId);
+        return { id: 0, studentId, ...change.record, createdRun: runId };
       }
+      inserts.flush();
       keepNew.run(change.record.id);
       switch (change.kind) {
         case 'end': {
@@ -101,10 +108,12 @@ export function createEligibilityStore(db: Db) {
     },
 
     countForYear(schoolYear: number): number {
+      inserts.flush();
       return (db.prepare('SELECT count(*) AS n FROM eligibility WHERE school_year = ?').get(schoolYear) as { n: number }).n;
     },
 
     maxId(): number {
+      inserts.flush();
       return (db.prepare('SELECT coalesce(max(id), 0) AS n FROM eligibility').get() as { n: number }).n;
     },
   };

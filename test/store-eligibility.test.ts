@@ -1,0 +1,67 @@
+// The eligibility store on a real SQLite file: buffered inserts reach the table and the change
+// log in order, whole batches and remainders alike, and a discard drops them.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../src/store/db.js';
+import { createEligibilityStore } from '../src/store/eligibility.js';
+import { upsertStudents } from '../src/store/students.js';
+import type { LineRecord } from '../src/domain/types.js';
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fram-store-'));
+  db = openDb(join(dir, 'fram-import.db'));
+  upsertStudents(db, Array.from({ length: 200 }, (_, i) => ({
+    stateId: String(i + 1).padStart(10, '0'), studentNumber: `S${i + 1}`, lastName: 'L', firstName: 'F',
+    birthDate: null, school: 'North', grade: '1',
+  })), false);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const line = (n: number): LineRecord => ({
+  schoolYear: 2027, startDate: '2026-08-20', endDate: '2027-06-30', eligibility: 'F', source: 'direct',
+  certifiedType: 'SNAP', applicationName: null, referenceNumber: `R-${n}`,
+});
+
+describe('buffered inserts', () => {
+  it('write 150 records (two whole batches and a remainder) with one New row each, in order', () => {
+    const store = createEligibilityStore(db);
+    db.exec('BEGIN');
+    for (let i = 1; i <= 150; i++) store.apply({ kind: 'insert', record: line(i) }, 200 - i, 7);
+    store.flush();
+    db.exec('COMMIT');
+    const records = db.prepare('SELECT id, student_id, reference_number, created_run FROM eligibility ORDER BY id').raw().all() as [number, number, string, number][];
+    expect(records).toHaveLength(150);
+    expect(records[0]).toEqual([1, 199, 'R-1', 7]);
+    expect(records[149]).toEqual([150, 50, 'R-150', 7]);
+    const log = db.prepare("SELECT record_id, student_id, run_id, status FROM change_log ORDER BY id").raw().all();
+    expect(log).toEqual(records.map(([id, student]) => [id, student, 7, 'New']));
+  });
+
+  it('are written before a read, so a later line sees them', () => {
+    const store = createEligibilityStore(db);
+    db.exec('BEGIN');
+    store.apply({ kind: 'insert', record: line(1) }, 5, 7);
+    expect(store.holds(5, line(1))).toBe(true);
+    expect(store.forStudent(5).map((r) => r.referenceNumber)).toEqual(['R-1']);
+    db.exec('COMMIT');
+  });
+
+  it('are dropped by discard', () => {
+    const store = createEligibilityStore(db);
+    db.exec('BEGIN');
+    for (let i = 1; i <= 10; i++) store.apply({ kind: 'insert', record: line(i) }, i, 7);
+    store.discard();
+    store.flush();
+    db.exec('COMMIT');
+    expect(db.prepare('SELECT count(*) FROM eligibility').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM change_log').pluck().get()).toBe(0);
+  });
+});
