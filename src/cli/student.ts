@@ -1,13 +1,12 @@
 import { studentStories } from '../store/history.js';
 import { usDate } from '../domain/dates.js';
-import type { EligibilityRecord } from '../domain/types.js';
+import { ELIGIBILITY_LABELS, type EligibilityRecord } from '../domain/types.js';
 import { dbOf, settingsOf, UsageError } from './context.js';
 import type { Command } from './command.js';
 
-const LABEL = { F: 'Free', R: 'Reduced', S: 'Paid' } as const;
 
 function describe(r: EligibilityRecord): string {
-  return `${usDate(r.startDate)} - ${usDate(r.endDate)}  ${LABEL[r.eligibility]} ${r.source === 'direct' ? 'Direct' : 'Non-Direct'}`
+  return `${usDate(r.startDate)} - ${usDate(r.endDate)}  ${ELIGIBILITY_LABELS[r.eligibility]} ${r.source === 'direct' ? 'Direct' : 'Non-Direct'}`
     + `${r.certifiedType ? ` (${r.certifiedType})` : ''}`;
 }
 

@@ -3,7 +3,7 @@
 
 import { addDays, usDate } from './dates.js';
 import { eligibilityLevel, problem } from './line.js';
-import type { Eligibility, EligibilityRecord, LineRecord, Problem, Source, UpdateStatus } from './types.js';
+import { ELIGIBILITY_LABELS, type Eligibility, type EligibilityRecord, type LineRecord, type Problem, type Source, type UpdateStatus } from './types.js';
 
 export type Change =
   | { kind: 'insert'; record: LineRecord }
@@ -18,7 +18,6 @@ export interface Outcome {
   problems: Problem[];
 }
 
-const LABEL: Record<Eligibility, string> = { F: 'Free', R: 'Reduced', S: 'Paid' };
 
 /** Free Direct > Free Non-Direct > Reduced Direct > Reduced Non-Direct > Paid. */
 export function rank(eligibility: Eligibility, source: Source): number {
@@ -27,7 +26,7 @@ export function rank(eligibility: Eligibility, source: Source): number {
 }
 
 function describe(r: { eligibility: Eligibility; source: Source }): string {
-  return r.eligibility === 'S' ? 'Paid' : `${LABEL[r.eligibility]} ${r.source === 'direct' ? 'Direct' : 'Non-Direct'}`;
+  return r.eligibility === 'S' ? 'Paid' : `${ELIGIBILITY_LABELS[r.eligibility]} ${r.source === 'direct' ? 'Direct' : 'Non-Direct'}`;
 }
 
 function overlaps(r: EligibilityRecord, start: string, end: string): boolean {
@@ -90,7 +89,7 @@ export function reconcile(line: LineRecord, existing: readonly EligibilityRecord
     changes.push(r.startDate < S ? { kind: 'end', record: r, endDate: addDays(S, -1) } : { kind: 'delete', record: r });
     if (eligibilityLevel(line.eligibility) < eligibilityLevel(r.eligibility)) {
       problems.push(problem(3102, {
-        from: LABEL[r.eligibility], to: LABEL[line.eligibility], start: usDate(S), end: usDate(E),
+        from: ELIGIBILITY_LABELS[r.eligibility], to: ELIGIBILITY_LABELS[line.eligibility], start: usDate(S), end: usDate(E),
       }));
     }
   }

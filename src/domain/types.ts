@@ -4,6 +4,9 @@
 export type Eligibility = 'F' | 'R' | 'S';
 export type Source = 'direct' | 'nonDirect';
 
+/** How people say the letters. */
+export const ELIGIBILITY_LABELS: Record<Eligibility, string> = { F: 'Free', R: 'Reduced', S: 'Paid' };
+
 /** Dates inside the engine are ISO `YYYY-MM-DD` strings: they sort and compare as text. */
 export type IsoDate = string;
 

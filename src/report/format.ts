@@ -1,15 +1,12 @@
 // Small helpers shared by the report renderers. Each lives here only.
-import type { Eligibility, Severity, Source } from '../domain/types.js';
+import { ELIGIBILITY_LABELS, type Eligibility, type Severity, type Source } from '../domain/types.js';
+import { usDate, schoolYearLabel } from '../domain/dates.js';
+
+export { usDate, schoolYearLabel };
 import type { FileStatus, ReportHeader, ReportMessage, ReportUpdate, Write } from './model.js';
 
 export const TEST_BANNER = 'THIS IS A TEST. NO DATA IS WRITTEN TO THE DB.';
 export const REPORT_TITLE = 'Eligibility Import Report';
-
-/** ISO `YYYY-MM-DD` -> `MM/DD/YYYY`; anything else is shown as given. */
-export function usDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  return m ? `${m[2]}/${m[3]}/${m[1]}` : iso;
-}
 
 /** ISO-8601 timestamp with offset -> `MM/DD/YYYY HH:MM:SS <offset>`, keeping the wall-clock time written. */
 export function usDateTime(iso: string | null): string {
@@ -20,14 +17,7 @@ export function usDateTime(iso: string | null): string {
   return `${m[2]}/${m[3]}/${m[1]} ${m[4]}:${m[5]}:${m[6] ?? '00'}${zone}`;
 }
 
-/** IC's end-year label: 2027 -> `26-27`. */
-export function schoolYearLabel(endYear: number): string {
-  const two = (n: number) => String(((n % 100) + 100) % 100).padStart(2, '0');
-  return `${two(endYear - 1)}-${two(endYear)}`;
-}
-
-const ELIGIBILITY: Record<Eligibility, string> = { F: 'Free', R: 'Reduced', S: 'Paid' };
-export const eligibilityLabel = (e: Eligibility): string => ELIGIBILITY[e] ?? String(e);
+export const eligibilityLabel = (e: Eligibility): string => ELIGIBILITY_LABELS[e] ?? String(e);
 
 const SOURCE: Record<Source, string> = { direct: 'Direct', nonDirect: 'Non-Direct' };
 export const sourceLabel = (s: Source): string => SOURCE[s] ?? String(s);
