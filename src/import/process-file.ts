@@ -32,7 +32,6 @@ export interface FileJob {
   sha256: string;
   stagedPath: string;
   sink: ReportSink;
-  now: () => Date;
 }
 
 export interface FileResult {

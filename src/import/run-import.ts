@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FramError } from '../errors.js';
 import { createEligibilityStore } from '../store/eligibility.js';
-import { createRunStore, type LedgerEntry } from '../store/runs.js';
+import { createRunStore, type LedgerEntry, type RunStore } from '../store/runs.js';
 import { studentKeys } from '../store/students.js';
 import { processFile, emptyCounts, type StudentKeys } from './process-file.js';
 import { createDirectSink, createSpillSink } from './report-sink.js';
@@ -71,7 +71,7 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
     failure = refusal ?? new FramError(5012, { import: imp.name, runId: holder! });
   } else {
     try {
-      failure = await runFiles(ctx, imp, runId, test, req.approveChanges ?? false, summary, log);
+      failure = await runFiles(ctx, runs, imp, runId, test, req.approveChanges ?? false, summary, log);
     } catch (e) {
       failure = e instanceof FramError ? e : new FramError(5001, { host: imp.host ?? imp.directory, reason: (e as Error).message }, { cause: e });
     } finally {
@@ -85,9 +85,8 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
 }
 
 /** Connects, takes every candidate file through, and returns the run's failure (the first one), if any. */
-async function runFiles(ctx: RunContext, imp: ImportConfig, runId: number, test: boolean, approve: boolean,
+async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runId: number, test: boolean, approve: boolean,
   summary: ReportSummary, log: Logger): Promise<FramError | null> {
-  const runs = createRunStore(ctx.db);
   const eligibility = createEligibilityStore(ctx.db);
   const mapping = ctx.config.mappings.get(imp.mapping)!;
   const staging = join(ctx.dataDir, 'staging');
@@ -119,7 +118,7 @@ async function runFiles(ctx: RunContext, imp: ImportConfig, runId: number, test:
           const result = await processFile({
             db: ctx.db, eligibility, runs, runId, test, approveChanges: approve, maxChangeRatio: imp.maxChangeRatio,
             mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
-            stagedPath, sink, now: ctx.now,
+            stagedPath, sink,
           });
           entry.state = result.status;
           entry.lines = result.lines;
