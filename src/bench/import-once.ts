@@ -43,7 +43,7 @@ async function once(): Promise<number> {
   }
   const db = openDb(dbPath(settings.dataDir));
   // 'warn': a failed file still says why on stderr; the per-run info lines stay out of the timing.
-  const ctx = runContextOf(settings, config, db, createLogger('warn', 2));
+  const ctx = runContextOf(settings, config, db, createLogger('warn', 2), process.env);
 
   const t0 = process.hrtime.bigint();
   const result = await runImport(ctx, { importName: values.import, trigger: { kind: 'manual', by: 'bench' } });

@@ -3,7 +3,7 @@
 import { loadConfig, loadSettings, type Config, type Settings } from '../config.js';
 import { openDb, dbPath, type Db } from '../store/db.js';
 import { createLogger, type Logger } from '../log.js';
-import { connect } from '../transports/index.js';
+import { createConnect } from '../transports/index.js';
 import type { RunContext } from '../import/run-import.js';
 
 /** Bad usage or invalid config: exit code 2. */
@@ -49,9 +49,9 @@ export function loggerOf(io: Io): Logger {
   return createLogger(io.env.FRAM_LOG_LEVEL ?? 'warn', 2);
 }
 
-export function runContextOf(settings: Settings, config: Config, db: Db, log: Logger): RunContext {
+export function runContextOf(settings: Settings, config: Config, db: Db, log: Logger, env: NodeJS.ProcessEnv): RunContext {
   return {
-    db, config, dataDir: settings.dataDir, tz: settings.tz, connect, log,
+    db, config, dataDir: settings.dataDir, tz: settings.tz, connect: createConnect(env), log,
     now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
 }

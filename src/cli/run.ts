@@ -22,7 +22,7 @@ export const run: Command = {
     }
     const db = dbOf(settings);
     try {
-      const result = await runImport(runContextOf(settings, config, db, loggerOf(io)), {
+      const result = await runImport(runContextOf(settings, config, db, loggerOf(io), io.env), {
         importName: args[0],
         test: values.test as boolean,
         approveChanges: values['approve-changes'] as boolean,

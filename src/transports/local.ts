@@ -17,6 +17,7 @@ export async function connectLocal(directory: string): Promise<Transport> {
     throw new FramError(5003, { directory }, { cause: e });
   }
   return {
+    peer: null,
     async list(): Promise<RemoteFile[]> {
       const out: RemoteFile[] = [];
       for (const entry of await readdir(directory, { withFileTypes: true })) {

@@ -1,5 +1,7 @@
 // What the import pipeline needs from a file server. One file per protocol implements it.
 
+import type { ImportConfig } from '../config.js';
+
 export interface RemoteFile {
   name: string;
   size: number;
@@ -7,15 +9,45 @@ export interface RemoteFile {
   mtime: Date;
 }
 
+/** What the server showed of itself: an SFTP host key or an FTPS certificate. */
+export interface PeerIdentity {
+  kind: 'host key' | 'certificate';
+  /** As the config pins it: `SHA256:<base64>` for a host key, lower-case hex for a certificate. */
+  fingerprint: string;
+  /** For a certificate: its subject and issuer, for people to read. */
+  detail?: string;
+}
+
 export interface Transport {
   /** Regular files in the import's directory. */
   list(): Promise<RemoteFile[]>;
-  /** Streams one file to a local path; resolves with the byte count written. */
+  /** Streams one file to a local path (never whole in memory); resolves with the byte count written. */
   download(name: string, localPath: string): Promise<number>;
   /** Renames within the directory. Never overwrites: rejects with a `TargetExistsError` when `to` is taken. */
   rename(from: string, to: string): Promise<void>;
   close(): Promise<void>;
+  /** The peer's identity, where the protocol has one (null for `local` and `smb`). */
+  readonly peer: PeerIdentity | null;
 }
+
+export interface ConnectOptions {
+  /** Where `{ env }` secrets are read from. */
+  env: NodeJS.ProcessEnv;
+  /** Connect, handshake and login together, in ms. */
+  connectTimeoutMs: number;
+  /** A transfer or command that makes no progress for this long fails, in ms. */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECT_OPTIONS: Omit<ConnectOptions, 'env'> = { connectTimeoutMs: 20_000, idleTimeoutMs: 60_000 };
+
+/**
+ * Opens a connection for one import. Failures are `FramError`s: 5001 (could not connect: the
+ * reason says DNS, refused, timeout or connection lost), 5002 (authentication), 5003 (missing
+ * directory), 5004 (host key not trusted, fingerprint in the message), 5005 (certificate not
+ * trusted), 5015 (permission denied). The same codes apply to errors of the operations.
+ */
+export type Opener = (imp: ImportConfig, opts: ConnectOptions) => Promise<Transport>;
 
 export class TargetExistsError extends Error {
   constructor(readonly target: string) {

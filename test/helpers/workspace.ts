@@ -11,7 +11,7 @@ import { readRoster } from '../../src/import/roster.js';
 import { runImport, type RunContext, type RunRequest } from '../../src/import/run-import.js';
 import { readReport } from '../../src/store/report-source.js';
 import { renderJson } from '../../src/report/json.js';
-import { connect } from '../../src/transports/index.js';
+import { createConnect } from '../../src/transports/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Transport } from '../../src/transports/transport.js';
 
@@ -53,6 +53,7 @@ export async function createWorkspace(): Promise<Workspace> {
   const db = openDb(join(dir, 'data', 'fram-import.db'));
   const roster = await readRoster(join(CASES, 'roster.csv'));
   upsertStudents(db, roster.students, false);
+  const connect = createConnect(process.env);
   let clock = Date.parse('2026-11-22T01:00:00Z');
 
   const ws: Workspace = {

@@ -1,0 +1,110 @@
+// What every test server shares: free ports, temporary folders, system users, child processes.
+// Plain Node (no vitest), so the transport benchmark can start the same servers.
+
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** The environment variable that the test imports name for their password: `password: { env: ... }`. */
+export const PASSWORD_ENV = 'FRAM_TEST_PASSWORD';
+
+export interface TestServer {
+  protocol: 'sftp' | 'ftps' | 'smb';
+  /** e.g. `smb (signing mandatory)`, for test names. */
+  label: string;
+  /** Fields of an import YAML that reach this server; the password as `{ env: PASSWORD_ENV }`. */
+  importFields: Record<string, unknown>;
+  /** The folder on this machine behind the import's `directory`. */
+  dropDir: string;
+  /** The peer's fingerprint as an import pins it (SFTP `SHA256:...`, FTPS hex), null for SMB. */
+  fingerprint: string | null;
+  /** Writes a file into dropDir, owned by the server's user. */
+  put(name: string, data: string | Buffer): void;
+  stop(): Promise<void>;
+}
+
+export interface TestUser {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `fram-${prefix}-`));
+}
+
+/** Creates (once) a system user with a home folder, and sets its password. Needs root. */
+export function ensureUser(name: string, password: string): TestUser {
+  try {
+    execFileSync('id', ['-u', name], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--create-home', '--shell', '/bin/bash', name], { stdio: 'pipe' });
+  }
+  execFileSync('chpasswd', { input: `${name}:${password}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+  return userInfo(name);
+}
+
+export function userInfo(name: string): TestUser {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  if (!line) throw new Error(`no system user ${name}`);
+  const [, , uid, gid, , home] = line.split(':');
+  return { name, uid: +uid, gid: +gid, home };
+}
+
+/** Writes a file as root and hands it to the user. */
+export function putAs(user: TestUser, file: string, data: string | Buffer): void {
+  writeFileSync(file, data);
+  chownSync(file, user.uid, user.gid);
+}
+
+/** Resolves once something accepts TCP connections on the port, or rejects after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface Daemon {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a server in the foreground with its output in `logFile`; `stop` kills it by its own PID. */
+export function startDaemon(command: string, args: string[], logFile: string): Daemon {
+  const out = openSync(logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', out, out] });
+  child.on('error', () => {});
+  return {
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
