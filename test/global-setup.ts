@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { ensureUser } from './servers/common.js';
 
-export const TEST_USERS = ['framsftp', 'framftp', 'framsmb'] as const;
+export const TEST_USERS = ['framsftp', 'framkey', 'framftp', 'framsmb'] as const;
 
 declare module 'vitest' {
   export interface ProvidedContext {
