@@ -3,12 +3,14 @@
 import type { ImportConfig } from '../config.js';
 import { FramError } from '../errors.js';
 import { connectLocal } from './local.js';
+import { openSftp } from './sftp.js';
 import { DEFAULT_CONNECT_OPTIONS, type ConnectOptions, type Opener, type Transport } from './transport.js';
 
 export type Connect = (imp: ImportConfig) => Promise<Transport>;
 
 const openers: Partial<Record<ImportConfig['protocol'], Opener>> = {
   local: (imp) => connectLocal(imp.directory),
+  sftp: openSftp,
 };
 
 export interface RetryPolicy {
