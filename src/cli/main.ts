@@ -12,8 +12,12 @@ import { student } from './student.js';
 import { revert } from './revert.js';
 import { eligibilitySummary } from './eligibility-summary.js';
 import { dbBackup } from './db-backup.js';
+import { serve } from './serve.js';
+import { submit } from './submit.js';
 
-const COMMANDS: Command[] = [configCheck, studentsLoad, run, logsClear, logs, report, student, revert, eligibilitySummary, dbBackup];
+const COMMANDS: Command[] = [
+  serve, configCheck, studentsLoad, run, submit, logsClear, logs, report, student, revert, eligibilitySummary, dbBackup,
+];
 
 const GLOBAL_OPTIONS = {
   'data-dir': { type: 'string' },

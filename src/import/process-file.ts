@@ -32,6 +32,8 @@ export interface FileJob {
   sha256: string;
   stagedPath: string;
   sink: ReportSink;
+  /** Aborted: the file stops at its next line and rolls back (5014). */
+  signal?: AbortSignal;
 }
 
 export interface FileResult {
@@ -64,6 +66,7 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   };
 
   const onRow = (fields: string[], line: number) => {
+    if (job.signal?.aborted) throw new FramError(5014);
     if (!cm) {
       cm = compile(job, fields);
       return;

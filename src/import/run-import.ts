@@ -27,6 +27,8 @@ export interface RunContext {
   log: Logger;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
+  /** Set when the process is stopping: no new file starts, and the file in progress rolls back. */
+  signal?: AbortSignal;
 }
 
 export interface RunRequest {
@@ -34,6 +36,7 @@ export interface RunRequest {
   test?: boolean;
   approveChanges?: boolean;
   trigger?: { kind: 'schedule' | 'manual' | 'batch' | 'api'; by: string | null };
+  keep?: boolean;
 }
 
 export interface RunResult {
@@ -57,9 +60,9 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
   const runId = runs.create({
     import: imp.name, mapping: mapping.name, schoolYear: mapping.schoolYear, mode: test ? 'test' : 'run',
     trigger: req.trigger ?? { kind: 'manual', by: null }, startedAt: ctx.now().toISOString(),
-    notices: noticesFor(imp), includeUpdated: imp.includeUpdatedRecords,
+    notices: noticesFor(imp), includeUpdated: imp.includeUpdatedRecords, keep: req.keep ?? false,
   });
-  const log = ctx.log.child({ runId, import: imp.name });
+  const log = ctx.log.child({ runId, import: imp.name, ...(imp.paused ? { paused: true } : {}) });
   log.info({ mode: test ? 'test' : 'run', trigger: req.trigger?.kind ?? 'manual' }, 'run:start');
   const summary = emptyCounts();
   let failure: FramError | null = null;
@@ -102,6 +105,10 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
       runs.ledger(runId, imp.name, ledgerEntry(f, 'waiting'));
     }
     for (const file of ready) {
+      if (ctx.signal?.aborted) {
+        failure ??= new FramError(5014);
+        break;
+      }
       log.info({ file: file.name, size: file.size }, 'file:found');
       const stagedPath = join(staging, `${runId}-${file.name}`);
       const entry = ledgerEntry(file, 'imported');
@@ -118,7 +125,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
           const result = await processFile({
             db: ctx.db, eligibility, runs, runId, test, approveChanges: approve, maxChangeRatio: imp.maxChangeRatio,
             mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
-            stagedPath, sink,
+            stagedPath, sink, signal: ctx.signal,
           });
           entry.state = result.status;
           entry.lines = result.lines;

@@ -163,6 +163,32 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX test_updates_run ON test_updates(run_id);
   `,
+  `
+  -- The lock's owner: a token per process. A pid alone can come back after a restart (a
+  -- container's daemon is often PID 1 every time), so a pid that is alive is not proof.
+  ALTER TABLE run_locks ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+
+  -- IC's Submit to Batch: one-off runs at a time, high priority first, one worker.
+  CREATE TABLE batch_queue (
+    id INTEGER PRIMARY KEY,
+    import TEXT NOT NULL,
+    run_at TEXT NOT NULL,
+    high_priority INTEGER NOT NULL DEFAULT 0,
+    keep INTEGER NOT NULL DEFAULT 0,
+    test INTEGER NOT NULL DEFAULT 0,
+    submitted_by TEXT,
+    submitted_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','running','done')),
+    run_id INTEGER
+  );
+  CREATE INDEX batch_queue_state ON batch_queue(state, run_at);
+
+  -- The last scheduled time the daemon handled per import: what a catch-up at start-up compares with.
+  CREATE TABLE schedule_state (
+    import TEXT PRIMARY KEY,
+    handled_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -27,6 +27,17 @@ export function listRuns(db: Db, filter: { import?: string; status?: string; lim
  * IC's Clear Log (one import; runs marked keep survive) and Clear All Logs. The change log stays:
  * it is the eligibility history behind `student` and `revert`.
  */
+/** Retention: deletes the runs that started before `before` (ISO), except keep runs and running ones. */
+export function pruneRuns(db: Db, before: string): number {
+  return db.transaction(() => {
+    const ids = "SELECT id FROM runs WHERE started_at < @before AND keep = 0 AND status <> 'Running'";
+    for (const table of ['run_messages', 'test_updates', 'file_ledger']) {
+      db.prepare(`DELETE FROM ${table} WHERE run_id IN (${ids})`).run({ before });
+    }
+    return db.prepare(`DELETE FROM runs WHERE id IN (${ids})`).run({ before }).changes;
+  })();
+}
+
 export function clearRuns(db: Db, scope: { import: string } | 'all'): number {
   return db.transaction(() => {
     const where = scope === 'all' ? "status <> 'Running'" : "import = @import AND keep = 0 AND status <> 'Running'";

@@ -1,5 +1,6 @@
 // Runs, their lock, the file ledger, and the report rows (messages and updated records).
 
+import { randomUUID } from 'node:crypto';
 import type { Db } from './db.js';
 import { formatMessage } from '../errors.js';
 import type { Problem, UpdateStatus, EligibilityRecord } from '../domain/types.js';
@@ -14,6 +15,8 @@ export interface NewRun {
   startedAt: string;
   notices: string[];
   includeUpdated: boolean;
+  /** Survives retention and `logs clear --import` (a batch run submitted with --keep). */
+  keep?: boolean;
 }
 
 export interface LedgerEntry {
@@ -28,6 +31,9 @@ export interface LedgerEntry {
   error: { code: number; text: string } | null;
 }
 
+/** This process in run_locks. */
+const OWNER = randomUUID();
+
 /** Whether a process with this pid is alive on this machine. */
 function isAlive(pid: number): boolean {
   try {
@@ -38,6 +44,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** A lock is held by this process, or by another process that is still alive (not by a dead one whose pid came back as ours). */
+function isHeld(lock: { pid: number; owner: string }): boolean {
+  if (lock.owner === OWNER) return true;
+  return lock.pid !== process.pid && isAlive(lock.pid);
+}
+
 export function createRunStore(db: Db) {
   const addMessage = db.prepare('INSERT INTO run_messages (run_id, file, line, severity, code, text) VALUES (?, ?, ?, ?, ?, ?)');
   const addTestUpdate = db.prepare(`INSERT INTO test_updates (run_id, student_id, school_year, start_date, end_date, eligibility,
@@ -46,9 +58,9 @@ export function createRunStore(db: Db) {
   return {
     create(run: NewRun): number {
       return Number(db.prepare(`INSERT INTO runs (import, mapping, school_year, mode, status, trigger_kind, trigger_by,
-        started_at, notices, include_updated) VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?)`).run(
+        started_at, notices, include_updated, keep) VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?, ?)`).run(
         run.import, run.mapping, run.schoolYear, run.mode, run.trigger.kind, run.trigger.by, run.startedAt,
-        JSON.stringify(run.notices), run.includeUpdated ? 1 : 0).lastInsertRowid);
+        JSON.stringify(run.notices), run.includeUpdated ? 1 : 0, run.keep ? 1 : 0).lastInsertRowid);
     },
 
     finish(runId: number, status: 'Successful' | 'Unsuccessful', finishedAt: string, summary: ReportSummary,
@@ -61,12 +73,12 @@ export function createRunStore(db: Db) {
     /** Takes the import's lock for this run; a lock whose process is gone is reaped. Returns the holder's run id if taken. */
     lock(importName: string, runId: number, at: string): number | null {
       return db.transaction(() => {
-        const held = db.prepare('SELECT run_id, pid FROM run_locks WHERE import = ?').get(importName) as
-          { run_id: number; pid: number } | undefined;
-        if (held && isAlive(held.pid) && held.pid !== process.pid) return held.run_id;
+        const held = db.prepare('SELECT run_id, pid, owner FROM run_locks WHERE import = ?').get(importName) as
+          { run_id: number; pid: number; owner: string } | undefined;
+        if (held && isHeld(held)) return held.run_id;
         if (held) this.reap(held.run_id, at);
-        db.prepare('INSERT OR REPLACE INTO run_locks (import, run_id, pid, since) VALUES (?, ?, ?, ?)')
-          .run(importName, runId, process.pid, at);
+        db.prepare('INSERT OR REPLACE INTO run_locks (import, run_id, pid, owner, since) VALUES (?, ?, ?, ?, ?)')
+          .run(importName, runId, process.pid, OWNER, at);
         return null;
       }).immediate();
     },
@@ -85,8 +97,8 @@ export function createRunStore(db: Db) {
     /** At start-up: every lock whose process is gone, and every run left Running without a lock. */
     reapStale(at: string): number {
       let n = 0;
-      for (const l of db.prepare('SELECT run_id, pid FROM run_locks').all() as { run_id: number; pid: number }[]) {
-        if (!isAlive(l.pid)) { this.reap(l.run_id, at); n++; }
+      for (const l of db.prepare('SELECT run_id, pid, owner FROM run_locks').all() as { run_id: number; pid: number; owner: string }[]) {
+        if (!isHeld(l)) { this.reap(l.run_id, at); n++; }
       }
       const orphans = db.prepare(`SELECT id FROM runs WHERE status = 'Running'
         AND id NOT IN (SELECT run_id FROM run_locks)`).all() as { id: number }[];
