@@ -3,14 +3,18 @@
 import type { ImportConfig } from '../config.js';
 import { FramError } from '../errors.js';
 import { connectLocal } from './local.js';
+import { openFtps } from './ftps.js';
 import { openSftp } from './sftp.js';
+import { openSmb } from './smb.js';
 import { DEFAULT_CONNECT_OPTIONS, type ConnectOptions, type Opener, type Transport } from './transport.js';
 
 export type Connect = (imp: ImportConfig) => Promise<Transport>;
 
-const openers: Partial<Record<ImportConfig['protocol'], Opener>> = {
+const openers: Record<ImportConfig['protocol'], Opener> = {
   local: (imp) => connectLocal(imp.directory),
+  ftps: openFtps,
   sftp: openSftp,
+  smb: openSmb,
 };
 
 export interface RetryPolicy {
@@ -35,7 +39,6 @@ export function createConnect(
   const opts: ConnectOptions = { ...DEFAULT_CONNECT_OPTIONS, ...options, env };
   return async (imp) => {
     const open = openers[imp.protocol];
-    if (!open) throw new Error(`protocol '${imp.protocol}' is not available in this build`);
     for (let attempt = 1; ; attempt++) {
       try {
         return await open(imp, opts);

@@ -1,0 +1,228 @@
+// The `ftps` protocol: FTP over TLS, implicit (port 990) or explicit (AUTH TLS), with basic-ftp.
+// Trust is in ftps-trust.ts, the error codes in ftps-errors.ts.
+//
+// basic-ftp allows one command at a time and closes the whole client when a second one overlaps
+// a running one, so every operation of a transport goes through one queue (`serial`).
+
+import { Client, FTPError, type FileInfo } from 'basic-ftp';
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { TLSSocket } from 'node:tls';
+import { DEFAULT_PORTS } from '../config/import.js';
+import { readSecret } from '../config/secrets.js';
+import { FramError } from '../errors.js';
+import { connectError, operationError, type ConnectPhase } from './ftps-errors.js';
+import { checkPeer, guardDataSocket, trustPolicy, type TrustPolicy } from './ftps-trust.js';
+import { TargetExistsError, type Opener, type PeerIdentity, type RemoteFile, type Transport } from './transport.js';
+
+/** Big writes to the staging file: fewer system calls on a fast link. */
+const WRITE_CHUNK = 1 << 20;
+
+export const openFtps: Opener = async (imp, opts) => {
+  if (!imp.host || !imp.username || !imp.password) {
+    throw new Error(`import '${imp.name}': ftps needs host, username and password`);
+  }
+  const mode = imp.ftpsMode ?? 'implicit';
+  const host = imp.host;
+  const port = imp.port ?? (mode === 'explicit' ? DEFAULT_PORTS.ftpsExplicit : DEFAULT_PORTS.ftpsImplicit);
+  const user = imp.username;
+  const password = readSecret(imp.password, opts.env);
+  const directory = imp.directory.replace(/\\/g, '/').replace(/\/+$/, '');
+  const policy = trustPolicy(imp, host);
+  const ctx = { host, port, password, user, directory, mode, timeoutMs: opts.connectTimeoutMs, timedOut: false };
+
+  const client = new Client(opts.connectTimeoutMs);
+  let phase: ConnectPhase = 'connect';
+  let peer: PeerIdentity | undefined;
+
+  const sequence = async () => {
+    if (mode === 'implicit') {
+      const greeting = client.connectImplicitTLS(host, port, { ...policy.tls });
+      const socket = client.ftp.socket;
+      socket.once('connect', () => { if (phase === 'connect') phase = 'TLS handshake'; });
+      socket.once('secureConnect', () => { phase = 'greeting'; });
+      await greeting;
+    } else {
+      const greeting = client.connect(host, port);
+      client.ftp.socket.once('connect', () => { phase = 'greeting'; });
+      await greeting;
+      phase = 'TLS handshake';
+      await client.useTLS({ ...policy.tls });
+    }
+    // Trust is decided here, before USER and PASS are sent.
+    peer = checkPeer(client.ftp.socket as TLSSocket, policy);
+    phase = 'login';
+    await client.login(user, password);
+    phase = 'session set-up';
+    await client.useDefaultSettings();
+    phase = 'directory';
+    // basic-ftp lists a missing directory as empty: CWD into it now, so that it fails here.
+    if (directory !== '') await client.cd(directory);
+  };
+
+  let deadline: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    deadline = setTimeout(() => {
+      ctx.timedOut = true;
+      client.close();
+      reject(new Error('Timeout (connect, handshake and login)'));
+    }, opts.connectTimeoutMs);
+  });
+  const running = sequence();
+  running.catch(() => {}); // when the deadline wins, the sequence's own failure is not news
+  try {
+    await Promise.race([running, timeout]);
+  } catch (e) {
+    client.close();
+    throw connectError(e, phase, ctx);
+  } finally {
+    clearTimeout(deadline);
+  }
+  // From now on the idle limit applies: basic-ftp reads it at every command and transfer (its
+  // type says readonly, only because it is set in the constructor).
+  (client.ftp as { timeout: number }).timeout = opts.idleTimeoutMs;
+  return createFtpsTransport(client, policy, peer!, {
+    host, port, password, idleTimeoutMs: opts.idleTimeoutMs, directory: directory || '.',
+    mlsd: client.availableListCommands[0] === 'MLSD',
+  });
+};
+
+interface SessionInfo {
+  host: string;
+  port: number;
+  password: string;
+  idleTimeoutMs: number;
+  /** For messages. */
+  directory: string;
+  /** The server lists with MLSD (times to the second); otherwise MDTM per file. */
+  mlsd: boolean;
+}
+
+function checkName(name: string): void {
+  if (name === '' || /[/\\\r\n\0]/.test(name)) throw new Error(`not a file name in the import's directory: ${JSON.stringify(name)}`);
+}
+
+function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIdentity, s: SessionInfo): Transport {
+  // Data connections: the same trust check, and the same certificate as the control connection.
+  let refusal: FramError | null = null;
+  let strategy = client.prepareTransfer;
+  const guarded: Client['prepareTransfer'] = async (ftp) => {
+    const res = await strategy(ftp);
+    // basic-ftp replaces prepareTransfer with the strategy that worked: keep that one inside.
+    if (client.prepareTransfer !== guarded) {
+      strategy = client.prepareTransfer;
+      client.prepareTransfer = guarded;
+    }
+    const socket = ftp.dataSocket;
+    if (!(socket instanceof TLSSocket)) {
+      ftp.dataSocket = undefined;
+      throw new FramError(5005, { fingerprint: '(none)', reason: 'the data connection is not encrypted' });
+    }
+    guardDataSocket(socket, policy, peer, (e) => { refusal = e; });
+    return res;
+  };
+  client.prepareTransfer = guarded;
+
+  const fail = (e: unknown, what: string): Error => refusal ?? operationError(e, what, s);
+
+  let tail: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  let closing: Promise<void> | null = null;
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new Error('the FTPS connection is closed'));
+    const run = tail.then(() => (refusal ? Promise.reject(refusal) : fn()));
+    tail = run.catch(() => undefined);
+    return run;
+  };
+
+  const listNames = async (): Promise<FileInfo[]> => {
+    try {
+      return await client.list();
+    } catch (e) {
+      throw fail(e, `list '${s.directory}'`);
+    }
+  };
+
+  return {
+    peer,
+
+    list: () => serial(async () => {
+      const out: RemoteFile[] = [];
+      for (const f of await listNames()) {
+        if (!f.isFile) continue;
+        let mtime = s.mlsd && f.modifiedAt && !Number.isNaN(f.modifiedAt.getTime()) ? f.modifiedAt : undefined;
+        if (!mtime) {
+          // LIST shows minutes only; the stability gate needs the time to the second.
+          try {
+            mtime = await client.lastMod(f.name);
+          } catch (e) {
+            if (e instanceof FTPError && e.code === 550) continue; // gone since the listing
+            throw fail(e, `read the modified time of '${f.name}'`);
+          }
+        }
+        out.push({ name: f.name, size: f.size, mtime });
+      }
+      return out;
+    }),
+
+    download: (name, localPath) => {
+      checkName(name);
+      return serial(async () => {
+        let handle;
+        try {
+          handle = await open(localPath, 'w');
+        } catch (e) {
+          throw new Error(`cannot write '${localPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+        }
+        const out = createWriteStream(localPath, { fd: handle, highWaterMark: WRITE_CHUNK });
+        const fileClosed = new Promise<void>((resolve) => out.once('close', () => resolve()));
+        let localError: Error | null = null;
+        out.once('error', (e) => { localError = e; });
+        try {
+          await client.downloadTo(out, name);
+        } catch (e) {
+          out.destroy();
+          await fileClosed;
+          if (localError) throw new Error(`cannot write '${localPath}': ${(localError as Error).message}`, { cause: localError });
+          if (e instanceof FTPError && e.code === 550 && !refusal) throw await refusedDownload(client, name, e, s);
+          throw fail(e, `download '${name}'`);
+        }
+        await fileClosed;
+        if (localError) throw new Error(`cannot write '${localPath}': ${(localError as Error).message}`, { cause: localError });
+        return out.bytesWritten;
+      });
+    },
+
+    rename: (from, to) => {
+      checkName(from);
+      checkName(to);
+      return serial(async () => {
+        // RNTO onto an existing name replaces it on most servers: look first. Compared without
+        // case, since Windows servers ignore it; a false alarm only makes the caller pick another name.
+        const names = (await listNames()).map((f) => f.name);
+        if (names.some((n) => n !== from && n.toLowerCase() === to.toLowerCase())) throw new TargetExistsError(to);
+        if (!names.includes(from)) throw new Error(`'${from}' is no longer in '${s.directory}'`);
+        try {
+          await client.rename(from, to);
+        } catch (e) {
+          throw fail(e, `rename '${from}' to '${to}' in '${s.directory}'`);
+        }
+      });
+    },
+
+    close: () => {
+      if (!closing) {
+        closed = true;
+        closing = tail.then(() => { client.close(); });
+      }
+      return closing;
+    },
+  };
+}
+
+/** RETR got 550: the file is gone (5010), or the server will not send it (5015). */
+async function refusedDownload(client: Client, name: string, e: FTPError, s: SessionInfo): Promise<Error> {
+  const gone = await client.size(name).then(() => false, (err: unknown) => err instanceof FTPError && err.code === 550);
+  if (gone) return new FramError(5010, { file: name, reason: `it is no longer in '${s.directory}'` }, { cause: e });
+  return operationError(e, `send '${name}'`, s);
+}

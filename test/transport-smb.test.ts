@@ -1,0 +1,541 @@
+// The SMB transport (smbclient as a child process) against real Samba servers: defaults,
+// signing mandatory, encryption required and SMB3_11 only. Also smbclient's output parser.
+
+import type { ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ImportConfig } from '../src/config.js';
+import { FramError } from '../src/errors.js';
+import {
+  findStatus, isRegularFile, parseGetSize, parseLs, splitDirectory, statusKind, unsafeNameReason, unsafePathReason,
+} from '../src/transports/smb-parse.js';
+import { onSmbclientSpawn, openSmb } from '../src/transports/smb.js';
+import { TargetExistsError, type ConnectOptions, type Transport } from '../src/transports/transport.js';
+import { freePort, makeTempDir, PASSWORD_ENV, userInfo } from './servers/common.js';
+import { childPids, SMB_USER, startSmbServer, type SambaVariant, type SmbTestServer } from './servers/smb.js';
+
+// ---------------------------------------------------------------------------------------------
+// The parser, on output that smbclient 4.17 printed here (TZ=UTC, LC_ALL=C).
+
+const LS_SAMPLE = [
+  '  .                                   D        0  Sun Nov 22 20:50:34 2026',
+  '  ..                                  D        0  Sun Nov 22 20:50:27 2026',
+  '  a name with  spaces and a very long tail beyond thirty.txt      N        1  Sun Nov 22 20:50:34 2026',
+  '  Ünïcödé.txt                     N        1  Sun Nov 22 20:50:34 2026',
+  '  IC_Eligibility.csv                  N     1000  Wed Mar  4 05:06:07 2026',
+  '  TZHRWN~X                            N        1  Sun Nov 22 20:50:34 2026',
+  '  sub                                 D        0  Sun Nov 22 20:50:34 2026',
+  '  IC_Eligibility_big.csv             AH 4294967296  Thu Jan  1 00:00:00 1970',
+  '  report A                            N        7  Tue Feb 29 23:59:59 2028',
+  '',
+  '\t\t264212084 blocks of size 1024. 78334320 blocks available',
+  '',
+].join('\n');
+
+describe('smbclient output parsing', () => {
+  it('reads ls lines into name, attributes, size and UTC mtime, without . and ..', () => {
+    expect(parseLs(LS_SAMPLE)).toEqual([
+      { name: 'a name with  spaces and a very long tail beyond thirty.txt', attributes: 'N', size: 1, mtime: new Date('2026-11-22T20:50:34Z') },
+      { name: 'Ünïcödé.txt', attributes: 'N', size: 1, mtime: new Date('2026-11-22T20:50:34Z') },
+      { name: 'IC_Eligibility.csv', attributes: 'N', size: 1000, mtime: new Date('2026-03-04T05:06:07Z') },
+      { name: 'TZHRWN~X', attributes: 'N', size: 1, mtime: new Date('2026-11-22T20:50:34Z') },
+      { name: 'sub', attributes: 'D', size: 0, mtime: new Date('2026-11-22T20:50:34Z') },
+      { name: 'IC_Eligibility_big.csv', attributes: 'AH', size: 4294967296, mtime: new Date('1970-01-01T00:00:00Z') },
+      { name: 'report A', attributes: 'N', size: 7, mtime: new Date('2028-02-29T23:59:59Z') },
+    ]);
+    expect(parseLs(LS_SAMPLE).filter(isRegularFile).map((e) => e.name)).not.toContain('sub');
+  });
+
+  it('reads an empty folder', () => {
+    const empty = '  .                                   D        0  Sun Nov 22 20:50:27 2026\n'
+      + '  ..                                  D        0  Sun Nov 22 20:50:27 2026\n\n'
+      + '\t\t264212084 blocks of size 1024. 78333512 blocks available\n';
+    expect(parseLs(empty)).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown line', 'Domain=[X] OS=[Y]\n\t\t1 blocks of size 1024. 1 blocks available\n', /not a directory entry/],
+    ['a time in another format', '  a.csv    N   1  2026-03-04 05:06:07\n\t\t1 blocks of size 1024. 1 blocks available\n', /not a directory entry/],
+    ['a weekday that does not fit the date (not UTC, or not this format)', '  a.csv                               N        1  Mon Mar  4 05:06:07 2026\n\t\t1 blocks of size 1024. 1 blocks available\n', /not a valid UTC date/],
+    ['an impossible date', '  a.csv                               N        1  Sat Feb 30 05:06:07 2026\n\t\t1 blocks of size 1024. 1 blocks available\n', /not a valid UTC date/],
+    ['no footer (cut-off output)', '  a.csv                               N        1  Wed Mar  4 05:06:07 2026\n', /without its "blocks available" footer/],
+    ['a line after the footer', '\t\t1 blocks of size 1024. 1 blocks available\n  a.csv                               N        1  Wed Mar  4 05:06:07 2026\n', /after its footer/],
+    ['an error instead of a listing', 'NT_STATUS_NO_SUCH_FILE listing \\Exports\\*\n', /not a directory entry/],
+  ])('refuses %s', (_, text, message) => {
+    expect(() => parseLs(text)).toThrow(message);
+  });
+
+  it('finds the NT_STATUS word where smbclient writes it, not in a file name', () => {
+    expect(findStatus('session setup failed: NT_STATUS_LOGON_FAILURE\n')).toEqual({ status: 'NT_STATUS_LOGON_FAILURE', line: 'session setup failed: NT_STATUS_LOGON_FAILURE' });
+    expect(findStatus('do_connect: Connection to 127.0.0.1 failed (Error NT_STATUS_CONNECTION_REFUSED)')?.status).toBe('NT_STATUS_CONNECTION_REFUSED');
+    expect(findStatus('cd \\Exports\\NT_STATUS_FAKE\\: NT_STATUS_OBJECT_NAME_NOT_FOUND')?.status).toBe('NT_STATUS_OBJECT_NAME_NOT_FOUND');
+    expect(findStatus('NT_STATUS_OBJECT_NAME_COLLISION renaming files \\E\\a -> \\E\\NT_STATUS_OK')?.status).toBe('NT_STATUS_OBJECT_NAME_COLLISION');
+    expect(findStatus('parallel_read returned NT_STATUS_CONNECTION_RESET')?.status).toBe('NT_STATUS_CONNECTION_RESET');
+    expect(findStatus('Error opening local file /x/y')).toBeNull();
+  });
+
+  it.each([
+    ['NT_STATUS_LOGON_FAILURE', 'auth'], ['NT_STATUS_ACCOUNT_DISABLED', 'auth'], ['NT_STATUS_ACCOUNT_LOCKED_OUT', 'auth'],
+    ['NT_STATUS_BAD_NETWORK_NAME', 'share'], ['NT_STATUS_OBJECT_NAME_NOT_FOUND', 'not-found'], ['NT_STATUS_OBJECT_PATH_NOT_FOUND', 'not-found'],
+    ['NT_STATUS_CONNECTION_REFUSED', 'network'], ['NT_STATUS_HOST_UNREACHABLE', 'network'], ['NT_STATUS_IO_TIMEOUT', 'network'],
+    ['NT_STATUS_ACCESS_DENIED', 'denied'], ['NT_STATUS_OBJECT_NAME_COLLISION', 'collision'], ['NT_STATUS_SHARING_VIOLATION', 'other'],
+  ])('classifies %s as %s', (status, kind) => {
+    expect(statusKind(status)).toBe(kind);
+  });
+
+  it('reads the size that get reports, for this local path only', () => {
+    // The remote file is named 'x of size 12 as y.csv' and has 3 bytes.
+    const out = 'getting file \\Exports\\x of size 12 as y.csv of size 3 as /tmp/a b.part (4.9 KiloBytes/sec) (average 4.9 KiloBytes/sec)\n';
+    expect(parseGetSize(out, '/tmp/a b.part')).toBe(3);
+    expect(parseGetSize(out, '/tmp/other')).toBeNull();
+  });
+
+  it('splits the directory into share and folder, with / or \\', () => {
+    expect(splitDirectory('pos1/Exports')).toEqual({ share: 'pos1', folder: 'Exports' });
+    expect(splitDirectory('pos1\\Exports/Daily\\')).toEqual({ share: 'pos1', folder: 'Exports\\Daily' });
+    expect(splitDirectory('pos1')).toEqual({ share: 'pos1', folder: '' });
+  });
+
+  it('refuses names and folders that could break out of a smbclient command', () => {
+    for (const bad of ['a;b.csv', 'a"b.csv', 'a\nb', 'a\u0000b', 'a\tb', 'a/b', 'a\\b', '..', '']) expect(unsafeNameReason(bad)).not.toBeNull();
+    for (const ok of ['IC_Eligibility.csv', "O'Brien list.csv", 'Ünïcödé (1).txt', 'a%b&c|d$e`f.csv']) expect(unsafeNameReason(ok)).toBeNull();
+    expect(unsafePathReason('pos/Ex;ports')).toMatch(/semicolon/);
+    expect(unsafePathReason('pos/"Exports"')).toMatch(/double quote/);
+    expect(unsafePathReason('pos/../etc')).toMatch(/\.\./);
+    expect(unsafePathReason('pos/Exports')).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The transport against real servers.
+
+const password = inject('testPassword');
+const VARIANTS: SambaVariant[] = ['defaults', 'signing', 'encrypt', 'smb3'];
+const OPTS: ConnectOptions = { env: { [PASSWORD_ENV]: password }, connectTimeoutMs: 5000, idleTimeoutMs: 5000 };
+
+const servers = new Map<SambaVariant, SmbTestServer>();
+let work: string;
+let big: Buffer;
+let bigSha: string;
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+beforeAll(async () => {
+  work = makeTempDir('smb-test');
+  big = randomBytes(50 * 1024 * 1024);
+  bigSha = sha256(big);
+  const started = await Promise.all(VARIANTS.map((variant) => startSmbServer({ password, variant })));
+  VARIANTS.forEach((variant, i) => servers.set(variant, started[i]));
+});
+
+afterAll(async () => {
+  await Promise.all([...servers.values()].map((s) => s.stop()));
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Every required field of an import, from the server's fields; `over` changes some. */
+function importFor(server: SmbTestServer, over: Partial<ImportConfig> = {}): ImportConfig {
+  const f = server.importFields as { host: string; port: number; domain: string; username: string; directory: string };
+  return {
+    name: 'smb test',
+    active: true,
+    mapping: 'test mapping',
+    protocol: 'smb',
+    host: f.host,
+    port: f.port,
+    domain: f.domain,
+    username: f.username,
+    password: { env: PASSWORD_ENV },
+    directory: f.directory,
+    filePrefix: 'IC_Eligibility',
+    insecureAcceptAnyHostKey: false,
+    insecureTls: false,
+    stableSeconds: 0,
+    includeUpdatedRecords: true,
+    maxChangeRatio: 0.2,
+    paused: false,
+    sourceFile: path.join(work, 'imports', 'smb-test.yaml'),
+    ...over,
+  };
+}
+
+/** The rejection of `p` (fails the test when it resolves). */
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection, but it resolved');
+}
+
+/** Every message and stack in an error's cause chain, for leak checks. */
+function allText(e: unknown): string {
+  const parts: string[] = [];
+  for (let c: unknown = e, depth = 0; c && depth < 10; c = (c as { cause?: unknown }).cause, depth++) {
+    parts.push(String((c as Error).message), String((c as Error).stack));
+  }
+  return parts.join('\n');
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe.each(VARIANTS)('smb transport against Samba: %s', (variant) => {
+  const server = () => servers.get(variant)!;
+
+  it('lists regular files with their size and mtime (to the second), not folders', async () => {
+    const s = server();
+    const user = userInfo(SMB_USER);
+    s.put('IC_Eligibility_list.csv', 'a,b\n1,2\n');
+    const when = new Date('2026-03-04T05:06:07.654Z');
+    utimesSync(path.join(s.dropDir, 'IC_Eligibility_list.csv'), when, when);
+    s.put('Other name with spaces.txt', randomBytes(1234));
+    mkdirSync(path.join(s.dropDir, 'IC_Eligibility_folder'));
+    chownSync(path.join(s.dropDir, 'IC_Eligibility_folder'), user.uid, user.gid);
+
+    const t = await openSmb(importFor(s), OPTS);
+    try {
+      const files = await t.list();
+      const names = files.map((f) => f.name);
+      expect(names).not.toContain('IC_Eligibility_folder');
+      expect(names).not.toContain('.');
+      expect(names).not.toContain('..');
+      for (const name of ['IC_Eligibility_list.csv', 'Other name with spaces.txt']) {
+        const f = files.find((x) => x.name === name)!;
+        expect(f, name).toBeDefined();
+        const st = statSync(path.join(s.dropDir, name));
+        expect(f.size).toBe(st.size);
+        expect(f.mtime.getTime()).toBe(Math.floor(st.mtimeMs / 1000) * 1000);
+      }
+      expect(files.find((f) => f.name === 'IC_Eligibility_list.csv')!.mtime.toISOString()).toBe('2026-03-04T05:06:07.000Z');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('downloads a 50 MB file byte for byte', async () => {
+    const s = server();
+    s.put('IC_Eligibility_big.bin', big);
+    const t = await openSmb(importFor(s), OPTS);
+    try {
+      const local = path.join(work, `${variant}-big.part`);
+      const bytes = await t.download('IC_Eligibility_big.bin', local);
+      expect(bytes).toBe(big.length);
+      const got = readFileSync(local);
+      expect(got.length).toBe(big.length);
+      expect(sha256(got)).toBe(bigSha);
+      expect(got.equals(big)).toBe(true);
+      rmSync(local);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('renames to a free name', async () => {
+    const s = server();
+    s.put('IC_Eligibility_r.csv', 'rename me');
+    const t = await openSmb(importFor(s), OPTS);
+    try {
+      await t.rename('IC_Eligibility_r.csv', 'P_IC_Eligibility_20261122010000_r.csv');
+      expect(existsSync(path.join(s.dropDir, 'IC_Eligibility_r.csv'))).toBe(false);
+      expect(readFileSync(path.join(s.dropDir, 'P_IC_Eligibility_20261122010000_r.csv'), 'utf8')).toBe('rename me');
+      expect((await t.list()).map((f) => f.name)).toContain('P_IC_Eligibility_20261122010000_r.csv');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses to rename onto an existing name (also one that differs only in case) and leaves both files as they were', async () => {
+    const s = server();
+    s.put('IC_Eligibility_c.csv', 'source');
+    s.put('P_taken.csv', 'taken');
+    const t = await openSmb(importFor(s), OPTS);
+    try {
+      for (const target of ['P_taken.csv', 'p_TAKEN.csv']) {
+        const e = await rejection(t.rename('IC_Eligibility_c.csv', target));
+        expect(e).toBeInstanceOf(TargetExistsError);
+        expect((e as TargetExistsError).target).toBe(target);
+      }
+      expect(readFileSync(path.join(s.dropDir, 'P_taken.csv'), 'utf8')).toBe('taken');
+      expect(readFileSync(path.join(s.dropDir, 'IC_Eligibility_c.csv'), 'utf8')).toBe('source');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('smb transport failures (defaults server)', () => {
+  const server = () => servers.get('defaults')!;
+  const expectCode = (e: Error, code: number) => {
+    expect(e, allText(e)).toBeInstanceOf(FramError);
+    expect((e as FramError).code, e.message).toBe(code);
+  };
+
+  it('a wrong password fails at connect with 5002, and no message shows either password', async () => {
+    const wrong = `Bad${randomBytes(8).toString('hex')}`;
+    const e = await rejection(openSmb(importFor(server()), { ...OPTS, env: { [PASSWORD_ENV]: wrong } }));
+    expectCode(e, 5002);
+    expect(e.message).toContain(SMB_USER);
+    expect(allText(e)).not.toContain(wrong);
+    expect(allText(e)).not.toContain(password);
+  });
+
+  it('a refused port fails with 5001 naming the reason', async () => {
+    const port = await freePort();
+    const e = await rejection(openSmb(importFor(server(), { port }), OPTS));
+    expectCode(e, 5001);
+    expect(e.message).toMatch(/refused/);
+  });
+
+  it('a host name that does not resolve fails with 5001 naming name resolution', async () => {
+    const e = await rejection(openSmb(importFor(server(), { host: 'no-such-host.invalid' }), OPTS));
+    expectCode(e, 5001);
+    expect(e.message).toMatch(/name resolution failed/);
+  });
+
+  it('a server that accepts but never answers fails with 5001 (timed out) instead of hanging', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((sock) => { sockets.push(sock); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const e = await rejection(openSmb(importFor(server(), { port }), { ...OPTS, connectTimeoutMs: 1000, idleTimeoutMs: 1000 }));
+      expectCode(e, 5001);
+      expect(e.message).toMatch(/timed out/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('a missing share fails with 5003', async () => {
+    const e = await rejection(openSmb(importFor(server(), { directory: 'nosuchshare/Exports' }), OPTS));
+    expectCode(e, 5003);
+    expect(e.message).toContain('nosuchshare/Exports');
+  });
+
+  it('a missing folder fails with 5003', async () => {
+    const directory = `${server().share}\\Exports\\Missing`;
+    const e = await rejection(openSmb(importFor(server(), { directory }), OPTS));
+    expectCode(e, 5003);
+    expect(e.message).toContain(directory);
+  });
+
+  it('a folder the user cannot write (0555) lists, downloads, and refuses the rename with 5015', async () => {
+    const s = server();
+    const user = userInfo(SMB_USER);
+    const ro = path.join(s.shareDir, 'ReadOnly');
+    mkdirSync(ro);
+    writeFileSync(path.join(ro, 'IC_Eligibility_ro.csv'), 'read only');
+    chownSync(path.join(ro, 'IC_Eligibility_ro.csv'), user.uid, user.gid);
+    chownSync(ro, user.uid, user.gid);
+    chmodSync(ro, 0o555);
+    const t = await openSmb(importFor(s, { directory: `${s.share}/ReadOnly` }), OPTS);
+    try {
+      expect((await t.list()).map((f) => f.name)).toEqual(['IC_Eligibility_ro.csv']);
+      expect(await t.download('IC_Eligibility_ro.csv', path.join(work, 'ro.part'))).toBe(9);
+      const e = await rejection(t.rename('IC_Eligibility_ro.csv', 'P_IC_Eligibility_ro.csv'));
+      expectCode(e, 5015);
+      expect(e.message).toMatch(/NT_STATUS_ACCESS_DENIED/);
+      expect(existsSync(path.join(ro, 'IC_Eligibility_ro.csv'))).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a missing file fails the download with 5010', async () => {
+    const t = await openSmb(importFor(server()), OPTS);
+    try {
+      const e = await rejection(t.download('IC_Eligibility_gone.csv', path.join(work, 'gone.part')));
+      expectCode(e, 5010);
+      expect(e.message).toMatch(/not found/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  /** Starts a long download (a 4 GiB sparse file) and returns once bytes arrive, with smbd's connection process. */
+  async function downloadUnderWay(t: Transport, local: string) {
+    const s = server();
+    const user = userInfo(SMB_USER);
+    const huge = path.join(s.dropDir, 'IC_Eligibility_huge.bin');
+    writeFileSync(huge, '');
+    truncateSync(huge, 4 * 1024 ** 3);
+    chownSync(huge, user.uid, user.gid);
+    const before = new Set(childPids(s.pid));
+    const outcome = t.download('IC_Eligibility_huge.bin', local).then(() => null, (e: Error) => e);
+    await waitFor(() => existsSync(local) && statSync(local).size > 0, 10_000);
+    const conn = childPids(s.pid).filter((pid) => !before.has(pid));
+    expect(conn, 'one new smbd process serves the download').toHaveLength(1);
+    return { outcome, smbd: conn[0], size: 4 * 1024 ** 3 };
+  }
+
+  it('an smbd killed mid-download rejects with 5001 (connection lost) well within the idle timeout', async () => {
+    const t = await openSmb(importFor(server()), OPTS);
+    try {
+      const local = path.join(work, 'killed.part');
+      const { outcome, smbd, size } = await downloadUnderWay(t, local);
+      process.kill(smbd, 'SIGKILL');
+      const killedAt = Date.now();
+      const e = await outcome;
+      expect(e).not.toBeNull();
+      expectCode(e!, 5001);
+      expect(e!.message).toMatch(/connection lost/);
+      expect(Date.now() - killedAt).toBeLessThan(OPTS.idleTimeoutMs);
+      expect(statSync(local).size).toBeLessThan(size);
+      rmSync(local);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('an smbd that stops answering mid-download (SIGSTOP) is given up after the idle timeout with 5001', async () => {
+    const t = await openSmb(importFor(server()), OPTS);
+    let stopped = 0;
+    try {
+      const local = path.join(work, 'stalled.part');
+      const { outcome, smbd, size } = await downloadUnderWay(t, local);
+      process.kill(smbd, 'SIGSTOP');
+      stopped = smbd;
+      const stalledAt = Date.now();
+      const e = await outcome;
+      const waited = Date.now() - stalledAt;
+      expect(e).not.toBeNull();
+      expectCode(e!, 5001);
+      expect(e!.message).toMatch(/timed out/);
+      expect(waited).toBeLessThan(OPTS.idleTimeoutMs + 1500);
+      expect(statSync(local).size).toBeLessThan(size);
+      rmSync(local);
+    } finally {
+      if (stopped) process.kill(stopped, 'SIGKILL');
+      await t.close();
+      rmSync(path.join(server().dropDir, 'IC_Eligibility_huge.bin'), { force: true });
+    }
+  });
+
+  it('refuses names and folders with ; " or control characters without running smbclient', async () => {
+    const s = server();
+    s.put('IC_Eligibility_x;y.csv', 'semicolon');
+    const t = await openSmb(importFor(s), OPTS);
+    const spawned: ChildProcess[] = [];
+    const unsubscribe = onSmbclientSpawn((c) => spawned.push(c));
+    try {
+      const listed = await t.list();
+      expect(listed.map((f) => f.name)).toContain('IC_Eligibility_x;y.csv');
+      expect(spawned).toHaveLength(1);
+      spawned.length = 0;
+
+      const marker = path.join(work, 'injected');
+      const attempts: [Promise<unknown>, number][] = [
+        [t.download('IC_Eligibility_x;y.csv', path.join(work, 'x.part')), 5010],
+        [t.download(`a" "${marker}"; rm "IC_Eligibility_list.csv`, path.join(work, 'y.part')), 5010],
+        [t.download('IC_Eligibility\n.csv', path.join(work, 'z.part')), 5010],
+        [t.download('IC_Eligibility.csv', path.join(work, 'semi;colon.part')), 5010],
+        [t.rename('IC_Eligibility_x;y.csv', 'P_x.csv'), 5007],
+        [t.rename('IC_Eligibility_c.csv', 'P_"; rm IC_Eligibility_c.csv'), 5007],
+      ];
+      for (const [p, code] of attempts) {
+        const e = await rejection(p);
+        expectCode(e, code);
+        expect(e.message).toMatch(/refused: .*(semicolon|double quote|control character)/);
+      }
+      expect(spawned).toHaveLength(0);
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(path.join(s.dropDir, 'IC_Eligibility_x;y.csv'))).toBe(true);
+
+      for (const directory of [`${s.share}/Ex;ports`, `${s.share}/"Exports"`]) {
+        const e = await rejection(openSmb(importFor(s, { directory }), OPTS));
+        expectCode(e, 5003);
+        expect(allText(e)).toMatch(/semicolon|double quote/);
+      }
+      expect(spawned).toHaveLength(0);
+    } finally {
+      unsubscribe();
+      await t.close();
+    }
+  });
+
+  it('keeps the password out of argv and env, in a 0600 file in a private folder that close() removes', async () => {
+    const s = server();
+    s.put('IC_Eligibility_argv.csv', 'argv');
+    const seen: { args: string[]; cmdline: string; environ: string; authFile: string; fileMode: number; dirMode: number; content: string }[] = [];
+    const unsubscribe = onSmbclientSpawn((c) => {
+      // Read while the child runs: spawn returns after exec, so /proc shows smbclient itself.
+      const args = c.spawnargs;
+      const authFile = args[args.indexOf('-A') + 1];
+      seen.push({
+        args,
+        cmdline: readFileSync(`/proc/${c.pid}/cmdline`, 'utf8'),
+        environ: readFileSync(`/proc/${c.pid}/environ`, 'utf8'),
+        authFile,
+        fileMode: statSync(authFile).mode & 0o777,
+        dirMode: statSync(path.dirname(authFile)).mode & 0o777,
+        content: readFileSync(authFile, 'utf8'),
+      });
+    });
+    let t: Transport | null = null;
+    try {
+      t = await openSmb(importFor(s), OPTS);
+      await t.list();
+      await t.download('IC_Eligibility_argv.csv', path.join(work, 'argv.part'));
+      await t.rename('IC_Eligibility_argv.csv', 'P_IC_Eligibility_argv.csv');
+      expect(seen).toHaveLength(4);
+      for (const run of seen) {
+        expect(run.cmdline.split('\0')[0]).toMatch(/smbclient$/);
+        expect(run.cmdline).toContain('-A');
+        expect(run.cmdline).not.toContain(password);
+        expect(run.args.join(' ')).not.toContain(password);
+        expect(run.environ).not.toContain(password);
+        expect(run.environ.split('\0')).toContain('TZ=UTC');
+        expect(run.fileMode).toBe(0o600);
+        expect(run.dirMode).toBe(0o700);
+        expect(run.content).toBe(`username = ${SMB_USER}\npassword = ${password}\ndomain = FRAMTEST\n`);
+      }
+      const authFile = seen[0].authFile;
+      expect(new Set(seen.map((r) => r.authFile))).toEqual(new Set([authFile]));
+      await t.close();
+      expect(existsSync(authFile)).toBe(false);
+      expect(existsSync(path.dirname(authFile))).toBe(false);
+      await t.close(); // idempotent
+      await expect(t.list()).rejects.toThrow(/closed/);
+      t = null;
+
+      // A failed open removes its folder too.
+      seen.length = 0;
+      const e = await rejection(openSmb(importFor(s, { directory: `${s.share}/Missing` }), OPTS));
+      expectCode(e, 5003);
+      expect(seen).toHaveLength(1);
+      expect(existsSync(path.dirname(seen[0].authFile))).toBe(false);
+      expect(allText(e)).not.toContain(password);
+    } finally {
+      unsubscribe();
+      await t?.close();
+    }
+  });
+
+  it('tells the user when the password cannot be handed to smbclient, without showing it', async () => {
+    const odd = ` Leading${randomBytes(4).toString('hex')}`;
+    const spawned: ChildProcess[] = [];
+    const unsubscribe = onSmbclientSpawn((c) => spawned.push(c));
+    try {
+      const e = await rejection(openSmb(importFor(server()), { ...OPTS, env: { [PASSWORD_ENV]: odd } }));
+      expectCode(e, 5002);
+      expect(allText(e)).toMatch(/starts with white space/);
+      expect(allText(e)).not.toContain(odd.trim());
+      expect(spawned).toHaveLength(0);
+    } finally {
+      unsubscribe();
+    }
+  });
+});
