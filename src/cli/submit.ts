@@ -8,7 +8,7 @@ import type { Command } from './command.js';
  * time in FRAM_TZ (`2026-11-23T05:30`, seconds optional, a space instead of `T` allowed).
  */
 export function parseAt(text: string, tz: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
   if (!m) throw new UsageError(`--at '${text}' is not an ISO date-time such as 2026-11-23T05:30 (FRAM_TZ) or 2026-11-23T11:30Z`);
   const [, y, mo, d, h, mi, s, zone] = m;
   const wall = { year: +y, month: +mo, day: +d, hour: +h, minute: +mi, second: s ? +s : 0 };

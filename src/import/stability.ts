@@ -4,9 +4,14 @@
 import type { ImportConfig } from '../config.js';
 import type { RemoteFile, Transport } from '../transports/transport.js';
 
+/**
+ * Files whose names start with the prefix, ignoring case (SMB names are case-insensitive, and a POS
+ * on Windows may write `ic_eligibility.csv`); processed `P_` files never match.
+ */
 export function candidates(files: RemoteFile[], prefix: string): RemoteFile[] {
+  const p = prefix.toLowerCase();
   return files
-    .filter((f) => f.name.startsWith(prefix) && !f.name.startsWith('P_'))
+    .filter((f) => f.name.toLowerCase().startsWith(p) && !/^p_/i.test(f.name))
     .sort((a, b) => a.mtime.getTime() - b.mtime.getTime() || a.name.localeCompare(b.name));
 }
 
