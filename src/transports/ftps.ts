@@ -177,7 +177,8 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
         const out = createWriteStream(localPath, { fd: handle, highWaterMark: WRITE_CHUNK });
         const fileClosed = new Promise<void>((resolve) => out.once('close', () => resolve()));
         let localError: Error | null = null;
-        out.once('error', (e) => { localError = e; });
+        // Only a file-system error is ours: basic-ftp also destroys the stream with the connection's error.
+        out.once('error', (e) => { if (typeof (e as NodeJS.ErrnoException).syscall === 'string') localError = e; });
         try {
           await client.downloadTo(out, name);
         } catch (e) {
