@@ -14,9 +14,10 @@ import { eligibilitySummary } from './eligibility-summary.js';
 import { dbBackup } from './db-backup.js';
 import { serve } from './serve.js';
 import { submit } from './submit.js';
+import { testConnectionCommand } from './test-connection.js';
 
 const COMMANDS: Command[] = [
-  serve, configCheck, studentsLoad, run, submit, logsClear, logs, report, student, revert, eligibilitySummary, dbBackup,
+  serve, configCheck, studentsLoad, testConnectionCommand, run, submit, logsClear, logs, report, student, revert, eligibilitySummary, dbBackup,
 ];
 
 const GLOBAL_OPTIONS = {
