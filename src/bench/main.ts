@@ -1,9 +1,11 @@
-// `npm run bench [-- --lines N] [--dir D] [--child-node-option OPT ...]`: times a real import of an
+// `npm run bench [-- --lines N] [--dir D] [--child-node-option OPT ...]` (`-- --transport`: the
+// transport bench of test/bench/transport.ts instead): times a real import of an
 // N-line eligibility file (first import, then the next day's snapshot with one line changed) against
 // the floor of the sqlite3 CLI's bare .import of the same file. A measurement, not a test: exit 0
 // whatever the verdicts, non-zero only when the bench itself cannot run or an import is Unsuccessful.
 
-import { copyFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -98,7 +100,17 @@ async function bench(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-bench().then((code) => { process.exitCode = code; }, (e: unknown) => {
+/**
+ * `--transport` runs the transport bench, which starts the test servers: it lives beside them in
+ * test/ and is compiled to .bench-build by `npm run bench`.
+ */
+function transportBench(): number {
+  const script = join(repoRoot, '.bench-build', 'test', 'bench', 'transport.js');
+  if (!existsSync(script)) throw new Refused(`${script} is missing: run it as npm run bench -- --transport`);
+  return spawnSync(process.execPath, [script], { stdio: 'inherit' }).status ?? 2;
+}
+
+(process.argv.includes('--transport') ? Promise.resolve().then(transportBench) : bench()).then((code) => { process.exitCode = code; }, (e: unknown) => {
   if (e instanceof MissingSqlite3 || e instanceof Refused) {
     process.stderr.write(`bench: ${e.message}\n`);
     process.exitCode = e instanceof MissingSqlite3 ? 3 : 2;

@@ -2,7 +2,8 @@
 // Plain Node (no vitest), so the transport benchmark can start the same servers.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,20 @@ export interface TestServer {
   /** Writes a file into dropDir, owned by the server's user. */
   put(name: string, data: string | Buffer): void;
   stop(): Promise<void>;
+}
+
+/**
+ * The test users' password: one per machine, kept in a root-only file, so that a second test
+ * session (or the transport bench) started while one runs never changes it under the first.
+ */
+export function testPassword(): string {
+  const file = path.join(tmpdir(), 'fram-test-users', 'password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Letters and digits only, so that no server or shell reads anything into it.
+  const password = `Pw${randomBytes(12).toString('hex')}`;
+  writeFileSync(file, password, { mode: 0o600 });
+  return password;
 }
 
 export interface TestUser {
