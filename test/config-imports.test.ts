@@ -149,6 +149,13 @@ describe('imports', () => {
     ]));
   });
 
+  it('refuses an smb directory that smbclient could not be given safely', () => {
+    const smb = (dir: string) => `name: S\nmapping: M1\nprotocol: smb\nhost: h\nusername: u\npassword: { env: P }\ndirectory: '${dir}'\n`;
+    expect(load({ 'imports/smb.yaml': smb('share/a;b') }).problems).toEqual(['imports/smb.yaml: directory: must not contain " or ; for smb']);
+    expect(load({ 'imports/smb.yaml': smb('share/"x"') }).problems).toEqual(['imports/smb.yaml: directory: must not contain " or ; for smb']);
+    expect(loadOk({ 'imports/smb.yaml': smb('share/POS Exports') }).imports.get('S')!.directory).toBe('share/POS Exports');
+  });
+
   it('resolves a local directory against the config dir, and keeps an absolute one', () => {
     const abs = path.join(tmpdir(), 'somewhere');
     const config = loadOk({ 'imports/local.yaml': LOCAL_IMPORT.replace('directory: drop', `directory: '${abs}'`) });

@@ -170,6 +170,8 @@ function checkRemoteDirectory(dir: string, protocol: Protocol, rep: Reporter): v
   if (dir.split(/[/\\]/).some((seg) => seg.trim() === '..')) rep.add(at, "must not contain a '..' folder");
   if (/[\u0000-\u001f]/.test(dir)) rep.add(at, 'must not contain control characters');
   if (protocol === 'smb' && dir.replace(/^[/\\]+/, '') === '') rep.add(at, 'required for smb: the first folder is the share name');
+  // smbclient reads its commands with ; as a separator and " as a quote: such a folder cannot be passed safely.
+  if (protocol === 'smb' && /[";]/.test(dir)) rep.add(at, 'must not contain " or ; for smb');
 }
 
 /** Checks one import file; `mapping` is returned as written and resolved by the loader. */
