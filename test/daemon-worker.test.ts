@@ -1,0 +1,211 @@
+// The daemon's parts with a fake clock (issue 4, acceptance 1): the worker refuses overlaps and takes
+// batch entries high priority first; schedules fire at their instants; a restart catches up a missed
+// run once; a lock held by a live process refuses a run, one left by a dead process does not.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDb, dbPath, type Db } from '../src/store/db.js';
+import { createQueueStore } from '../src/store/queue.js';
+import { createScheduleState } from '../src/store/schedule-state.js';
+import { createWorker } from '../src/daemon/worker.js';
+import { createSchedules } from '../src/scheduler/schedules.js';
+import { startDaemon } from '../src/main.js';
+import { loadSettings } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import type { RunRequest, RunResult } from '../src/import/run-import.js';
+import type { ImportConfig } from '../src/config.js';
+import type { TimerClock } from '../src/scheduler/timer.js';
+import { createWorkspace, type Workspace } from './helpers/workspace.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDb(): Db {
+  const dir = mkdtempSync(join(tmpdir(), 'fram-worker-'));
+  const db = openDb(dbPath(dir));
+  cleanups.push(() => { db.close(); });
+  return db;
+}
+
+/** A clock the test moves by hand; timers fire as it passes them. */
+function fakeClock(start: string) {
+  let now = Date.parse(start);
+  let timers: { at: number; fn: () => void; id: number }[] = [];
+  let next = 1;
+  const clock: TimerClock<number> = {
+    now: () => now,
+    setTimeout: (fn, ms) => { timers.push({ at: now + ms, fn, id: next }); return next++; },
+    clearTimeout: (id) => { timers = timers.filter((t) => t.id !== id); },
+  };
+  return {
+    clock,
+    advanceTo(iso: string) {
+      const until = Date.parse(iso);
+      for (;;) {
+        const due = timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        timers = timers.filter((t) => t !== due);
+        now = Math.max(now, due.at);
+        due.fn();
+      }
+      now = until;
+    },
+  };
+}
+
+describe('worker', () => {
+  it('runs one import at a time and refuses a second run of an import that is waiting or running', async () => {
+    const db = tempDb();
+    const started: string[] = [];
+    const release: (() => void)[] = [];
+    const worker = createWorker({
+      queue: createQueueStore(db), log: silentLogger, now: () => new Date(),
+      run: (req: RunRequest) => new Promise<RunResult>((resolve) => {
+        started.push(req.importName);
+        release.push(() => resolve({ runId: started.length, status: 'Successful' }));
+      }),
+    });
+    cleanups.push(() => worker.stop());
+    expect(worker.enqueue({ request: { importName: 'A' } })).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(worker.current()).toBe('A');
+    expect(worker.enqueue({ request: { importName: 'A' } })).toBe(false);
+    expect(worker.enqueue({ request: { importName: 'B' } })).toBe(true);
+    expect(worker.enqueue({ request: { importName: 'B', test: true } })).toBe(false);
+    expect(started).toEqual(['A']);
+    release.shift()!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual(['A', 'B']);
+    expect(worker.enqueue({ request: { importName: 'A' } })).toBe(true);
+    release.shift()!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toEqual(['A', 'B', 'A']);
+    release.shift()!();
+  });
+
+  it('takes due batch entries high priority first, then by time, and leaves future ones', async () => {
+    const db = tempDb();
+    const queue = createQueueStore(db);
+    const entry = (name: string, runAt: string, highPriority = false) => queue.submit({
+      import: name, runAt, highPriority, keep: false, test: false, submittedBy: 'ops', submittedAt: '2026-11-22T00:00:00.000Z',
+    });
+    entry('late-low', '2026-11-22T02:00:00.000Z');
+    entry('early-low', '2026-11-22T01:00:00.000Z');
+    entry('late-high', '2026-11-22T03:00:00.000Z', true);
+    entry('future-high', '2026-11-23T00:00:00.000Z', true);
+    const seen: RunRequest[] = [];
+    const worker = createWorker({
+      queue, log: silentLogger, now: () => new Date('2026-11-22T04:00:00Z'),
+      run: async (req) => { seen.push(req); return { runId: seen.length, status: 'Successful' }; },
+    });
+    for (let i = 0; i < 50 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await worker.stop();
+    expect(seen.map((r) => r.importName)).toEqual(['late-high', 'early-low', 'late-low']);
+    expect(seen[0].trigger).toEqual({ kind: 'batch', by: 'ops' });
+    expect(queue.length()).toBe(1);
+    expect(queue.list().map((e) => e.import)).toEqual(['future-high']);
+  });
+});
+
+describe('schedules with a fake clock', () => {
+  const imp = (name: string, schedule: ImportConfig['schedule'], active = true) =>
+    ({ name, active, schedule, paused: false }) as ImportConfig;
+
+  it('fire at their local times across the fall-back night, once each, and re-arm; inactive imports are not armed', () => {
+    const fake = fakeClock('2026-10-31T12:00:00Z');
+    const fired: [string, string][] = [];
+    const schedules = createSchedules({
+      tz: 'America/Chicago', clock: fake.clock, log: silentLogger, fire: (name, slot) => fired.push([name, slot.toISOString()]),
+    });
+    schedules.arm([
+      imp('daily 01:30', { frequency: 'daily', time: '01:30' }),
+      imp('sunday', { frequency: 'weekly', day: 'sun', time: '06:00' }),
+      imp('off', { frequency: 'daily', time: '01:30' }, false),
+    ]);
+    expect([...schedules.next().keys()].sort()).toEqual(['daily 01:30', 'sunday']);
+    fake.advanceTo('2026-11-02T12:00:00Z');
+    expect(fired).toEqual([
+      ['daily 01:30', '2026-11-01T06:30:00.000Z'], // 01:30 CDT, the first of the two 01:30s
+      ['sunday', '2026-11-01T12:00:00.000Z'], // 06:00 CST
+      ['daily 01:30', '2026-11-02T07:30:00.000Z'],
+    ]);
+    expect(schedules.next().get('daily 01:30')?.toISOString()).toBe('2026-11-03T07:30:00.000Z');
+    schedules.cancelAll();
+    fake.advanceTo('2026-11-10T00:00:00Z');
+    expect(fired).toHaveLength(3);
+  });
+});
+
+describe('daemon start-up', () => {
+  let ws: Workspace;
+
+  async function daemonAt(iso: string, handledAt: string | null) {
+    ws = await createWorkspace();
+    cleanups.push(() => ws.close());
+    writeFileSync(join(ws.config.configDir, 'imports', 'cases.yaml'),
+      `name: cases\nmapping: Cases 26-27\nprotocol: local\ndirectory: drop\nstableSeconds: 0\nschedule: { frequency: daily, time: "01:00" }\n`);
+    for (const other of ['fixed', 'guarded', 'noheader', 'prior']) rmSync(join(ws.config.configDir, 'imports', `${other}.yaml`));
+    mkdirSync(ws.drop, { recursive: true });
+    ws.drop_('error-1001.csv');
+    if (handledAt) createScheduleState(ws.db).markHandled('cases', new Date(handledAt));
+    const fake = fakeClock(iso);
+    const settings = { ...loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir: join(ws.dir, 'data'), configDir: ws.config.configDir }), port: 0 };
+    return { fake, settings };
+  }
+
+  it('runs a missed schedule once after a restart when it is less than 12 hours late', async () => {
+    // The 01:00 CST run of 2026-11-22 (07:00Z) was missed; the daemon starts 3 hours later.
+    const { fake, settings } = await daemonAt('2026-11-22T10:00:00Z', '2026-11-21T07:00:00Z');
+    const daemon = await startDaemon({ settings, env: {}, log: silentLogger, clock: fake.clock, configPollMs: 60_000 });
+    cleanups.push(() => daemon.stop());
+    expect(daemon.config()?.imports.has('cases')).toBe(true);
+    for (let i = 0; i < 200; i++) {
+      const row = ws.db.prepare("SELECT status, trigger_kind, trigger_by FROM runs WHERE import = 'cases'").get();
+      if (row && (row as { status: string }).status !== 'Running') break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(ws.db.prepare("SELECT status, trigger_kind, trigger_by FROM runs WHERE import = 'cases'").all())
+      .toEqual([{ status: 'Successful', trigger_kind: 'schedule', trigger_by: 'catch-up' }]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(createScheduleState(ws.db).handledAt('cases')?.toISOString()).toBe('2026-11-22T07:00:00.000Z');
+  });
+
+  it.each([
+    ['more than 12 hours late', '2026-11-22T20:00:00Z', '2026-11-21T07:00:00Z', '2026-11-21T07:00:00.000Z'],
+    ['a first start (no watermark: the start becomes it)', '2026-11-22T10:00:00Z', null, '2026-11-22T10:00:00.000Z'],
+    ['already handled', '2026-11-22T10:00:00Z', '2026-11-22T07:00:00Z', '2026-11-22T07:00:00.000Z'],
+  ])('does not catch up: %s', async (_what, now, handled, watermark) => {
+    const { fake, settings } = await daemonAt(now, handled);
+    const daemon = await startDaemon({ settings, env: {}, log: silentLogger, clock: fake.clock, configPollMs: 60_000 });
+    expect(daemon.config()?.imports.has('cases')).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    await daemon.stop();
+    const db = openDb(dbPath(settings.dataDir));
+    cleanups.push(() => { db.close(); });
+    expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
+    expect(createScheduleState(db).handledAt('cases')?.toISOString()).toBe(watermark);
+  });
+});
+
+describe('the run lock', () => {
+  it('refuses a run while another live process holds the import, and reaps a lock whose pid came back as ours', async () => {
+    const ws = await createWorkspace();
+    cleanups.push(() => ws.close());
+    ws.drop_('error-1001.csv');
+    ws.db.prepare("INSERT INTO run_locks (import, run_id, pid, owner, since) VALUES ('cases', 99, ?, 'another process', 'x')").run(process.ppid);
+    const refused = await ws.run('cases');
+    expect(refused.status).toBe('Unsuccessful');
+    expect(refused.runError).toEqual({ code: 5012, text: "Import 'cases' is already running (run 99)" });
+    expect(ws.dropped()).toEqual(['IC_Eligibility_error-1001.csv']);
+
+    // A container's daemon is PID 1 after every restart: a lock with our pid but another owner is stale.
+    ws.db.prepare("UPDATE run_locks SET pid = ?, owner = 'the process before the restart'").run(process.pid);
+    const ran = await ws.run('cases');
+    expect(ran.status).toBe('Successful');
+    expect(ws.db.prepare('SELECT count(*) AS n FROM run_locks').get()).toEqual({ n: 0 });
+  });
+});
