@@ -1,6 +1,7 @@
 // The daemon's parts with a fake clock (issue 4, acceptance 1): the worker refuses overlaps and takes
 // batch entries high priority first; schedules fire at their instants; a restart catches up a missed
-// run once; a lock held by a live process refuses a run, one left by a dead process does not.
+// run once; a lock held by a live process refuses a run, one left by a dead process does not;
+// paused imports are refused and say so; retention keeps keep runs.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,11 @@ import { createWorker } from '../src/daemon/worker.js';
 import { createSchedules } from '../src/scheduler/schedules.js';
 import { startDaemon } from '../src/main.js';
 import { loadSettings } from '../src/config.js';
-import { silentLogger } from '../src/log.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import { runImport } from '../src/import/run-import.js';
+import { createConnect } from '../src/transports/index.js';
+import { createRunStore } from '../src/store/runs.js';
+import { pruneRuns } from '../src/store/history.js';
 import type { RunRequest, RunResult } from '../src/import/run-import.js';
 import type { ImportConfig } from '../src/config.js';
 import type { TimerClock } from '../src/scheduler/timer.js';
@@ -207,5 +212,42 @@ describe('the run lock', () => {
     const ran = await ws.run('cases');
     expect(ran.status).toBe('Successful');
     expect(ws.db.prepare('SELECT count(*) AS n FROM run_locks').get()).toEqual({ n: 0 });
+  });
+});
+
+describe('paused imports and retention', () => {
+  it('refuses a run of a paused import (host starting with **) with 5013, and every log line of it says paused', async () => {
+    const ws = await createWorkspace();
+    cleanups.push(() => ws.close());
+    const imp = ws.config.imports.get('cases')!;
+    (ws.config.imports as Map<string, ImportConfig>).set('cases', { ...imp, host: '**pos', paused: true });
+    let text = '';
+    const log = createLogger('info', { write: (chunk: string) => { text += chunk; } });
+    const { runId } = await runImport({
+      db: ws.db, config: ws.config, dataDir: join(ws.dir, 'data'), tz: 'UTC', connect: createConnect({}), log,
+      now: () => new Date(), sleep: async () => {},
+    }, { importName: 'cases' });
+    expect(ws.report(runId).runError?.code).toBe(5013);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; paused?: boolean });
+    expect(lines.map((l) => l.msg)).toEqual(['run:start', 'run:finish']);
+    for (const l of lines) expect(l.paused).toBe(true);
+  });
+
+  it('prunes runs older than the retention, except keep runs and running ones, with their rows', () => {
+    const db = tempDb();
+    const runs = createRunStore(db);
+    const add = (startedAt: string, keep: boolean) => runs.create({
+      import: 'x', mapping: 'm', schoolYear: 2027, mode: 'run', trigger: { kind: 'manual', by: null }, startedAt, notices: [],
+      includeUpdated: true, keep,
+    });
+    const old = add('2023-01-01T00:00:00.000Z', false);
+    const kept = add('2023-01-02T00:00:00.000Z', true);
+    const running = add('2023-01-03T00:00:00.000Z', false);
+    const recent = add('2026-11-01T00:00:00.000Z', false);
+    for (const id of [old, kept, recent]) runs.finish(id, 'Successful', '2026-11-01T00:00:00.000Z', { new: 0, ended: 0, removed: 0, existing: 0, errors: 0, warnings: 0 }, null);
+    runs.message(old, 'f', 1, { severity: 'error', code: 1001, text: 'x' });
+    expect(pruneRuns(db, '2026-01-01T00:00:00.000Z')).toBe(1);
+    expect((db.prepare('SELECT id FROM runs ORDER BY id').all() as { id: number }[]).map((r) => r.id)).toEqual([kept, running, recent]);
+    expect(db.prepare('SELECT count(*) AS n FROM run_messages').get()).toEqual({ n: 0 });
   });
 });
