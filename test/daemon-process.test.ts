@@ -132,7 +132,7 @@ describe('fram-import serve', () => {
     } finally {
       db.close();
     }
-  });
+  }, 150_000);
 
   it('imports a file exactly once after a kill -9 in the middle of its import', async () => {
     const n = 300_000;
@@ -169,5 +169,5 @@ describe('fram-import serve', () => {
       db.close();
     }
     expect(readdirSync(site.drop)).toEqual([expect.stringMatching(/^P_IC_Eligibility_\d{14}_mid\.csv$/)]);
-  });
+  }, 150_000);
 });
