@@ -160,3 +160,22 @@ describe('revert', () => {
     expect(ws.dump('eligibility')).toEqual(before);
   });
 });
+
+describe('a first import into an empty table', () => {
+  const studentIndex = () => ws.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'eligibility_student'").pluck().get();
+
+  it('builds the student index at the end, or as soon as a second line of a student needs it, and keeps it after a rollback', async () => {
+    const before = studentIndex();
+    expect(before).toContain('eligibility(student_id)');
+    ws.drop_('same-student.csv');
+    const test = await ws.run('cases', { test: true });
+    expect(test.summary).toMatchObject({ new: 2, ended: 1 });
+    expect(studentIndex()).toBe(before);
+    const real = await ws.run('cases');
+    expect(real.summary).toMatchObject({ new: 2, ended: 1 });
+    expect(studentIndex()).toBe(before);
+    expect(ws.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM eligibility WHERE student_id = 1").all())
+      .toEqual([expect.objectContaining({ detail: expect.stringContaining('USING INDEX eligibility_student') })]);
+    expect(ws.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+});

@@ -105,6 +105,7 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   let error: FramError | null = null;
   db.exec('BEGIN IMMEDIATE');
   try {
+    eligibility.deferIndexIfEmpty();
     await readRows(job.stagedPath, { fileType: mapping.fileType, encoding: mapping.encoding }, onRow);
     if (isWrongYear(tally, year)) {
       const looksLike = tally.mostCommon();

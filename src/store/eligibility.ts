@@ -5,6 +5,9 @@ import { createInsertBuffer } from './insert-buffer.js';
 import { statusOf, type Change } from '../domain/reconcile.js';
 import type { EligibilityRecord, Eligibility, LineRecord, Source, UpdateStatus } from '../domain/types.js';
 
+/** The index on eligibility(student_id), as migration 1 creates it. */
+const STUDENT_INDEX = 'eligibility_student';
+
 export const RECORD_COLUMNS = 'id, student_id, school_year, start_date, end_date, eligibility, source, certified_type, application_name, reference_number, created_run';
 
 export type RecordRow = [number, number, number, string, string, Eligibility, Source, string | null, string | null, string | null, number | null];
@@ -41,21 +44,46 @@ export function createEligibilityStore(db: Db) {
       r.certifiedType, r.applicationName, r.referenceNumber, before && JSON.stringify(before), at, note);
   };
 
+  // A first import fills an empty table: its student_id index is then built once, sorted, at the end
+  // (or as soon as a lookup needs it) instead of row by row in file order, which is random by student.
+  let indexDeferred = false;
+  const restoreIndex = () => {
+    inserts.flush();
+    if (!indexDeferred) return;
+    // The sort takes as much memory again as the page cache allows: a smaller cache for it keeps the
+    // peak down, and the index is written out the same.
+    const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+    db.pragma('cache_size = -8192');
+    db.exec(`CREATE INDEX ${STUDENT_INDEX} ON eligibility(student_id)`);
+    db.pragma(`cache_size = ${cacheSize}`);
+    indexDeferred = false;
+  };
+
   return {
     logChange,
 
-    /** Writes buffered inserts (before commit); `discard` drops them (before rollback). */
-    flush: inserts.flush,
-    discard: inserts.discard,
+    /** In a file's transaction, before anything else: defers the student index when the table is empty. */
+    deferIndexIfEmpty(): void {
+      if (db.prepare('SELECT 1 FROM eligibility LIMIT 1').get() !== undefined) return;
+      db.exec(`DROP INDEX ${STUDENT_INDEX}`);
+      indexDeferred = true;
+    },
+
+    /** Writes buffered inserts and the deferred index (before commit); `discard` drops them (before rollback). */
+    flush: restoreIndex,
+    discard(): void {
+      inserts.discard();
+      indexDeferred = false; // the rollback brings the index back
+    },
 
     forStudent(studentId: number): EligibilityRecord[] {
-      inserts.flush();
+      restoreIndex();
       return (byStudent.all(studentId) as RecordRow[]).map(toRecord);
     },
 
     /** Whether the student holds exactly this record (reconciliation's rule 1), without loading any. */
     holds(studentId: number, l: LineRecord): boolean {
-      inserts.flush();
+      restoreIndex();
       return same.get(studentId, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType) !== undefined;
     },
 
