@@ -1,16 +1,16 @@
 // The FTPS transport against real vsftpd servers, implicit and explicit TLS.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImportConfig } from '../src/config.js';
-import type { SecretRef } from '../src/config/secrets.js';
 import { FramError } from '../src/errors.js';
 import { openFtps } from '../src/transports/ftps.js';
 import { TargetExistsError, type ConnectOptions, type Transport } from '../src/transports/transport.js';
 import { freePort, makeTempDir, PASSWORD_ENV, userInfo } from './servers/common.js';
+import { importConfig, sha256 } from './servers/import-config.js';
 import { FTPS_USER, startFtpsServer, type FtpsTestServer } from './servers/ftps.js';
 
 const password = inject('testPassword');
@@ -24,7 +24,6 @@ let work: string;
 let big: Buffer;
 let bigSha: string;
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const colonHex = (hex: string) => hex.toUpperCase().match(/../g)!.join(':');
 
 beforeAll(async () => {
@@ -42,29 +41,7 @@ afterAll(async () => {
 
 /** Every required field of an import, from the server's fields; `over` changes some. */
 function importFor(server: FtpsTestServer, over: Partial<ImportConfig> = {}): ImportConfig {
-  const f = server.importFields;
-  return {
-    name: `ftps ${server.mode}`,
-    active: true,
-    mapping: 'test mapping',
-    protocol: 'ftps',
-    host: f.host as string,
-    port: f.port as number,
-    ftpsMode: f.ftpsMode as Mode,
-    username: f.username as string,
-    password: f.password as SecretRef,
-    directory: f.directory as string,
-    filePrefix: 'IC_Eligibility',
-    caFile: f.caFile as string,
-    insecureAcceptAnyHostKey: false,
-    insecureTls: false,
-    stableSeconds: 30,
-    includeUpdatedRecords: true,
-    maxChangeRatio: 0.2,
-    paused: false,
-    sourceFile: '/nonexistent/config/imports/ftps.yaml',
-    ...over,
-  };
+  return importConfig(server.importFields, over);
 }
 
 /** Fails when the password shows anywhere in an error: message, stack, causes. */

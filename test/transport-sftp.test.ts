@@ -14,6 +14,7 @@ import { FramError } from '../src/errors.js';
 import { openSftp } from '../src/transports/sftp.js';
 import { TargetExistsError, type ConnectOptions, type Transport } from '../src/transports/transport.js';
 import { PASSWORD_ENV, freePort, makeTempDir } from './servers/common.js';
+import { importConfig, sha256 } from './servers/import-config.js';
 import { startSftpServer, type SftpTestServer } from './servers/sftp.js';
 
 const password = inject('testPassword');
@@ -44,34 +45,9 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /** An import as the config loader would produce it, for the password user of `s`. */
 function passwordImport(s: SftpTestServer, extra: Partial<ImportConfig> = {}): ImportConfig {
-  const f = s.importFields;
-  return {
-    name: 'sftp test',
-    active: true,
-    mapping: 'test mapping',
-    protocol: 'sftp',
-    host: f.host as string,
-    port: f.port as number,
-    username: f.username as string,
-    password: { env: PASSWORD_ENV },
-    directory: f.directory as string,
-    filePrefix: 'IC_Eligibility',
-    hostKeySha256: f.hostKeySha256 as string,
-    insecureAcceptAnyHostKey: false,
-    insecureTls: false,
-    stableSeconds: 0,
-    includeUpdatedRecords: true,
-    maxChangeRatio: 0.2,
-    paused: false,
-    sourceFile: '/config/imports/sftp-test.yaml',
-    ...extra,
-  };
+  return importConfig(s.importFields, extra);
 }
 
 /** The same import, logging in as the key user with `keyFile`. */

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnect } from '../../src/transports/index.js';
-import type { ImportConfig } from '../../src/config.js';
+import { importConfig } from '../servers/import-config.js';
 import { ensureUser, PASSWORD_ENV, testPassword, type TestServer } from '../servers/common.js';
 import { startSftpServer, sftpBaselineDownload, SFTP_KEY_USER, SFTP_PASSWORD_USER } from '../servers/sftp.js';
 import { startFtpsServer, ftpsBaselineDownload, FTPS_USER } from '../servers/ftps.js';
@@ -31,14 +31,6 @@ interface Case {
    * each SMB operation (every one is a whole smbclient session), so SMB times download() alone.
    */
   timeConnect: boolean;
-}
-
-function importOf(fields: Record<string, unknown>): ImportConfig {
-  return {
-    name: 'bench', active: true, mapping: 'bench', directory: '', filePrefix: 'IC_Eligibility', insecureAcceptAnyHostKey: false,
-    insecureTls: false, stableSeconds: 0, includeUpdatedRecords: true, maxChangeRatio: 0.2, paused: false, sourceFile: '',
-    ...fields,
-  } as ImportConfig;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -93,7 +85,7 @@ async function main(): Promise<number> {
         // Alternate which goes first; round 0 warms both up and is not counted.
         const runOurs = async () => {
           const t0 = process.hrtime.bigint();
-          const t = await connect(importOf(c.fields));
+          const t = await connect(importConfig(c.fields));
           const t1 = process.hrtime.bigint();
           try {
             const bytes = await t.download(NAME, a);
