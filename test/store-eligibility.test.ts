@@ -49,9 +49,22 @@ describe('buffered inserts', () => {
     const store = createEligibilityStore(db);
     db.exec('BEGIN');
     store.apply({ kind: 'insert', record: line(1) }, 5, 7);
-    expect(store.holds(5, line(1))).toBe(true);
     expect(store.forStudent(5).map((r) => r.referenceNumber)).toEqual(['R-1']);
     db.exec('COMMIT');
+  });
+
+  it('are logged before any other change, so the log keeps the order the changes were made in', () => {
+    const store = createEligibilityStore(db);
+    db.exec('BEGIN');
+    for (let i = 1; i <= 3; i++) store.apply({ kind: 'insert', record: line(i) }, 10 + i, 7);
+    const [second] = store.forStudent(12);
+    store.apply({ kind: 'end', record: second, endDate: '2026-12-31' }, 12, 7);
+    store.apply({ kind: 'insert', record: line(4) }, 14, 7);
+    store.flush();
+    db.exec('COMMIT');
+    const log = db.prepare('SELECT status, record_id, end_date FROM change_history ORDER BY id').raw().all();
+    expect(log).toEqual([['New', 1, '2027-06-30'], ['New', 2, '2027-06-30'], ['New', 3, '2027-06-30'],
+      ['Ended', 2, '2026-12-31'], ['New', 4, '2027-06-30']]);
   });
 
   it('are dropped by discard', () => {

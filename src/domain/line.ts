@@ -19,6 +19,8 @@ export interface CompiledMapping {
   /** The mapping's value maps, keyed by the trimmed, lower-cased file value. */
   values: { eligibility: Map<string, Eligibility>; source: Map<string, Source>; certifiedType: Map<string, string> };
   bounds: { from: IsoDate; to: IsoDate };
+  /** Dates parsed so far, by their text: a file repeats a few hundred dates a million times. */
+  dates: Map<string, IsoDate | null>;
 }
 
 export interface MappedLine {
@@ -75,6 +77,7 @@ export function compileMapping(
       certifiedType: new Map(Object.entries(mapping.values.certifiedType ?? {})),
     },
     bounds: schoolYearBounds(mapping.schoolYear),
+    dates: new Map(),
   };
 }
 
@@ -85,6 +88,17 @@ function read(fields: string[], reader: Reader | undefined): string | null | und
   if (reader.kind === 'slice') return fields[0].slice(reader.start, reader.end).trim();
   const value = fields[reader.index];
   return value === undefined ? null : value.trim();
+}
+
+const MAX_DATES = 100_000;
+
+function dateOf(text: string, cm: CompiledMapping): IsoDate | null {
+  let date = cm.dates.get(text);
+  if (date === undefined) {
+    date = parseDate(text, cm.mapping.dateFormat as DateFormat);
+    if (cm.dates.size < MAX_DATES) cm.dates.set(text, date);
+  }
+  return date;
 }
 
 const RANK_OF_ELIGIBILITY: Record<Eligibility, number> = { F: 3, R: 2, S: 1 };
@@ -132,7 +146,7 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
 
   const format = mapping.dateFormat as DateFormat;
   const rawStart = value('startDate');
-  const startDate = rawStart === undefined ? null : parseDate(rawStart, format);
+  const startDate = rawStart === undefined ? null : dateOf(rawStart, cm);
   if (rawStart !== undefined && startDate === null) {
     problems.push(problem(4002, { field: 'Start Date', value: rawStart, format }));
   }
@@ -144,7 +158,7 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
       problems.push(problem(3103, { date: usDate(endDate) }));
     } else problems.push(problem(4003));
   } else if (rawEnd !== undefined) {
-    endDate = parseDate(rawEnd, format);
+    endDate = dateOf(rawEnd, cm);
     if (endDate === null) problems.push(problem(4002, { field: 'End Date', value: rawEnd, format }));
   }
   if (startDate && endDate && endDate < startDate) problems.push(problem(4004));

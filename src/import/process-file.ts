@@ -7,15 +7,14 @@ import { YearTally, isMassChange, isWrongYear } from '../domain/guards.js';
 import { schoolYearLabel } from '../domain/dates.js';
 import { FramError } from '../errors.js';
 import { readRows } from './read-rows.js';
+import { loadHeldRecords, type HeldRecords } from '../store/held-records.js';
 import type { Db } from '../store/db.js';
 import type { EligibilityStore } from '../store/eligibility.js';
 import type { RunStore } from '../store/runs.js';
 import type { ReportSink } from './report-sink.js';
 import type { CertifiedType, Mapping, Problem } from '../domain/types.js';
 import type { ReportSummary } from '../report/model.js';
-
-/** Identifier -> student id; a negative id marks an identifier shared by several students. */
-export type StudentKeys = Map<string, number>;
+import type { StudentKeys } from '../store/students.js';
 
 export interface FileJob {
   db: Db;
@@ -52,9 +51,10 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   const counts = emptyCounts();
   const tally = new YearTally();
   const year = mapping.schoolYear;
-  const activeBefore = eligibility.countForYear(year);
-  const lastIdBefore = eligibility.maxId();
-  const hasRecords = eligibility.studentsWithRecords();
+  // Read inside the file's transaction, below.
+  let activeBefore = 0;
+  let lastIdBefore = 0;
+  let held: HeldRecords;
   let changedBefore = 0;
   let lines = 0;
   let cm: CompiledMapping | null = mapping.hasHeader ? null : compile(job, null);
@@ -80,15 +80,15 @@ export async function processFile(job: FileJob): Promise<FileResult> {
     for (const p of m.problems) report(line, p);
     if (studentId === undefined || studentId < 0 || !m.record) return;
 
-    if (hasRecords[studentId] && eligibility.holds(studentId, m.record)) {
-      counts.existing++; // rule 1, checked in SQL: most lines of a daily snapshot end here
+    if (held.holds(studentId, m.record)) {
+      counts.existing++; // rule 1, from memory: most lines of a daily snapshot end here
       return;
     }
-    const outcome = reconcile(m.record, hasRecords[studentId] ? eligibility.forStudent(studentId) : []);
+    const outcome = reconcile(m.record, held.has(studentId) ? eligibility.forStudent(studentId) : []);
     if (outcome.result === 'existing') counts.existing++;
     for (const change of outcome.changes) {
       const record = eligibility.apply(change, studentId, runId);
-      hasRecords[studentId] = 1;
+      held.changed(studentId);
       const status = statusOf(change);
       if (status === 'New') counts.new++;
       else if (status === 'Ended') counts.ended++;
@@ -106,6 +106,9 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   db.exec('BEGIN IMMEDIATE');
   try {
     eligibility.deferIndexIfEmpty();
+    activeBefore = eligibility.countForYear(year);
+    lastIdBefore = eligibility.maxId();
+    held = loadHeldRecords(db);
     await readRows(job.stagedPath, { fileType: mapping.fileType, encoding: mapping.encoding }, onRow);
     if (isWrongYear(tally, year)) {
       const looksLike = tally.mostCommon();

@@ -3,7 +3,7 @@
 import type { Db } from './db.js';
 import { createInsertBuffer } from './insert-buffer.js';
 import { statusOf, type Change } from '../domain/reconcile.js';
-import type { EligibilityRecord, Eligibility, LineRecord, Source, UpdateStatus } from '../domain/types.js';
+import type { EligibilityRecord, Eligibility, Source, UpdateStatus } from '../domain/types.js';
 
 /** The index on eligibility(student_id), as migration 1 creates it. */
 const STUDENT_INDEX = 'eligibility_student';
@@ -34,8 +34,6 @@ export function createEligibilityStore(db: Db) {
   const log = db.prepare(`INSERT INTO change_log (run_id, status, record_id, student_id, school_year, start_date, end_date,
     eligibility, source, certified_type, application_name, reference_number, before, at, note)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const same = db.prepare(`SELECT 1 FROM eligibility WHERE student_id = ? AND start_date = ? AND end_date = ?
-    AND eligibility = ? AND source = ? AND certified_type IS ?`).pluck();
 
   /** Logs a change: the record as it now stands (as it was, when removed) and, for an end or a retype, as it was. */
   const logChange = (runId: number | null, status: UpdateStatus, r: EligibilityRecord, before: EligibilityRecord | null,
@@ -54,7 +52,9 @@ export function createEligibilityStore(db: Db) {
     // peak down, and the index is written out the same.
     const cacheSize = db.pragma('cache_size', { simple: true }) as number;
     db.pragma('cache_size = -8192');
+    db.pragma('threads = 1'); // the sort may use a second core: the program waits for it anyway
     db.exec(`CREATE INDEX ${STUDENT_INDEX} ON eligibility(student_id)`);
+    db.pragma('threads = 0');
     db.pragma(`cache_size = ${cacheSize}`);
     indexDeferred = false;
   };
@@ -79,12 +79,6 @@ export function createEligibilityStore(db: Db) {
     forStudent(studentId: number): EligibilityRecord[] {
       restoreIndex();
       return (byStudent.all(studentId) as RecordRow[]).map(toRecord);
-    },
-
-    /** Whether the student holds exactly this record (reconciliation's rule 1), without loading any. */
-    holds(studentId: number, l: LineRecord): boolean {
-      restoreIndex();
-      return same.get(studentId, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType) !== undefined;
     },
 
     /** Before a record changes or goes: its New row in the change log gets the record as inserted. */
@@ -123,16 +117,6 @@ export function createEligibilityStore(db: Db) {
           logChange(runId, status, change.record, change.record, null);
           return change.record;
       }
-    },
-
-    /** Marks, by student id, the students that have any record: the others need no lookup. */
-    studentsWithRecords(): Uint8Array {
-      const max = db.prepare('SELECT coalesce(max(id), 0) FROM students').pluck().get() as number;
-      const has = new Uint8Array(max + 1);
-      for (const id of db.prepare('SELECT DISTINCT student_id FROM eligibility').pluck().iterate() as Iterable<number>) {
-        has[id] = 1;
-      }
-      return has;
     },
 
     countForYear(schoolYear: number): number {

@@ -1,7 +1,8 @@
-// A file's new records, written a batch at a time: one multi-row INSERT per batch, and one
-// INSERT ... SELECT for their New rows in the change log. Per-statement overhead is most of a
-// large first import otherwise. Rowids of one INSERT are consecutive (max + 1 each), so a batch's
-// records are the rows between its first and last id.
+// A file's new records, written a batch at a time (one multi-row INSERT per batch), and their New
+// rows in the change log, written by one INSERT ... SELECT when anything else is about to read or
+// change the records or the log. Per-statement overhead is most of a large first import otherwise.
+// Rowids of one INSERT are consecutive (max + 1 each), and nothing else inserts or deletes between
+// two writes, so the records not yet logged are the rows between two ids.
 
 import type { Db } from './db.js';
 import type { LineRecord } from '../domain/types.js';
@@ -18,33 +19,42 @@ export function createInsertBuffer(db: Db) {
   const logNew = db.prepare(`INSERT INTO change_log (run_id, status, record_id, student_id)
     SELECT created_run, 'New', id, student_id FROM eligibility WHERE id BETWEEN ? AND ? ORDER BY id`);
   let values: unknown[] = [];
+  /** Written records whose New rows are not logged yet: ids first .. last (none when first > last). */
+  let first = 1;
+  let last = 0;
 
-  const buffer = {
-    get size(): number {
-      return values.length / WIDTH;
-    },
+  const write = (): void => {
+    const n = values.length / WIDTH;
+    if (n === 0) return;
+    let id = 0;
+    if (n === BATCH) id = Number(insertBatch.run(values).lastInsertRowid);
+    else for (let i = 0; i < n; i++) id = Number(insertOne.run(values.slice(i * WIDTH, (i + 1) * WIDTH)).lastInsertRowid);
+    if (first > last) first = id - n + 1;
+    last = id;
+    values = [];
+  };
 
+  return {
     add(studentId: number, l: LineRecord, runId: number): void {
       values.push(studentId, l.schoolYear, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType,
         l.applicationName, l.referenceNumber, runId);
-      if (values.length === BATCH * WIDTH) buffer.flush();
+      if (values.length === BATCH * WIDTH) write();
     },
 
-    /** Writes what is buffered. Call before anything reads or changes eligibility, and before commit. */
+    /** Writes what is buffered and logs it. Call before anything reads or changes eligibility or the log, and before commit. */
     flush(): void {
-      const n = buffer.size;
-      if (n === 0) return;
-      let last: number;
-      if (n === BATCH) last = Number(insertBatch.run(values).lastInsertRowid);
-      else for (let i = 0; i < n; i++) last = Number(insertOne.run(values.slice(i * WIDTH, (i + 1) * WIDTH)).lastInsertRowid);
-      logNew.run(last! - n + 1, last!);
-      values = [];
+      write();
+      if (first > last) return;
+      logNew.run(first, last);
+      first = 1;
+      last = 0;
     },
 
     /** Drops what is buffered, when the file's transaction is rolled back. */
     discard(): void {
       values = [];
+      first = 1;
+      last = 0;
     },
   };
-  return buffer;
 }

@@ -1,6 +1,7 @@
 // The student roster (SPEC 5): upserted by SIS student number, matched by State ID.
 
 import type { Db } from './db.js';
+import { KeyTable } from './key-table.js';
 
 export interface Student {
   stateId: string;
@@ -52,19 +53,57 @@ export function upsertStudents(db: Db, students: Iterable<Student>, replace: boo
   return counts;
 }
 
+/** Identifier -> student id; a negative id marks an identifier shared by several students (ERROR 2001). */
+export interface StudentKeys {
+  get(key: string): number | undefined;
+}
+
+const SHARED = -2;
+const PAGE = 100_000;
+const COMMA = 44;
+const SEMICOLON = 59;
+
 /**
  * Identifier -> student id for matching. Inactive students still match (withdrawn students still
- * have eligibility). An identifier held by several students maps to -1 (ERROR 2001).
+ * have eligibility). Read a page of ids at a time as one string (`key,id;key,id...`): a row at a time
+ * through the driver costs more than everything else a large import does with the roster.
  */
-export function studentKeys(db: Db, identifier: 'stateId' | 'studentNumber'): Map<string, number> {
+export function studentKeys(db: Db, identifier: 'stateId' | 'studentNumber'): StudentKeys {
   const column = identifier === 'stateId' ? 'state_id' : 'student_number';
-  const keys = new Map<string, number>();
-  // Pages along the column's index (which covers it and the id), far cheaper than a row-by-row iterator.
-  const page = db.prepare(`SELECT ${column}, id FROM students WHERE (${column}, id) > (?, ?) ORDER BY ${column}, id LIMIT 50000`).raw(true);
-  for (let last: [string, number] = ['', 0]; ;) {
-    const rows = page.all(last[0], last[1]) as [string, number][];
-    for (const [key, id] of rows) keys.set(key, keys.has(key) ? -1 : id);
-    if (rows.length < 50000) return keys;
-    last = rows[rows.length - 1];
+  const { n, max } = db.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS max FROM students').get() as { n: number; max: number };
+  const table = new KeyTable(n);
+  const add = (s: string, start: number, end: number, id: number) => {
+    if (table.set(s, start, end, id) !== -1) table.set(s, start, end, SHARED);
+  };
+  // A key holding ';' would split its entry: such keys come apart, as ids, and are read one by one.
+  const page = db.prepare(`SELECT group_concat(CASE WHEN instr(${column}, ';') = 0 THEN ${column} || ',' || id END, ';'),
+    group_concat(CASE WHEN instr(${column}, ';') > 0 THEN id END, ',') FROM students WHERE id > ? AND id <= ?`).raw(true);
+  const one = db.prepare(`SELECT ${column} FROM students WHERE id = ?`).pluck();
+  for (let from = 0; from < max; from += PAGE) {
+    const [keys, others] = page.get(from, from + PAGE) as [string | null, string | null];
+    if (keys !== null) {
+      let start = 0;
+      let comma = -1;
+      for (let i = 0; i <= keys.length; i++) {
+        const c = i === keys.length ? SEMICOLON : keys.charCodeAt(i);
+        if (c === COMMA) comma = i; // the last one before ';' ends the key: keys may hold commas, ids do not
+        else if (c === SEMICOLON) {
+          let id = 0;
+          for (let j = comma + 1; j < i; j++) id = id * 10 + keys.charCodeAt(j) - 48;
+          add(keys, start, comma, id);
+          start = i + 1;
+        }
+      }
+    }
+    for (const id of others?.split(',') ?? []) {
+      const key = one.get(Number(id)) as string;
+      add(key, 0, key.length, Number(id));
+    }
   }
+  return {
+    get(key: string): number | undefined {
+      const id = table.find(key);
+      return id === -1 ? undefined : id;
+    },
+  };
 }

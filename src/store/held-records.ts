@@ -1,0 +1,127 @@
+// What each student holds, read once per file inside its transaction, so that reconciliation's
+// rule 1 ("this exact record is already held": most lines of a daily snapshot) needs no query per
+// line. Exact: a record is keyed by the fields rule 1 compares, and a student this file has changed
+// is asked of the store again. A miss only sends the line down the full path (the student's records
+// from SQL), which is exact too.
+
+import type { Db } from './db.js';
+import type { LineRecord } from '../domain/types.js';
+
+type Compared = Pick<LineRecord, 'startDate' | 'endDate' | 'eligibility' | 'source' | 'certifiedType'>;
+
+/**
+ * Rule 1's fields as one string. A line's dates are ISO (10 characters, no comma), eligibility is one
+ * letter of F, R, S and the source 'direct' or 'nonDirect' (the table's CHECKs hold records to the
+ * same), and the certified type comes last with '=' before it. So a record's key equals a line's key
+ * only when every field is equal, whatever odd text a record's dates or type might hold.
+ */
+export function recordKey(r: Compared): string {
+  return `${r.startDate},${r.endDate},${r.eligibility}${r.source},${r.certifiedType === null ? '' : `=${r.certifiedType}`}`;
+}
+
+const KEY_SQL = `start_date || ',' || end_date || ',' || eligibility || source || ',' || ifnull('=' || certified_type, '')`;
+const PAGE = 100_000;
+
+/** Entries in a page: one more than its separators. */
+function entriesIn(page: string): number {
+  let n = 1;
+  for (let i = page.indexOf(';'); i !== -1; i = page.indexOf(';', i + 1)) n++;
+  return n;
+}
+
+/** Per student: no records, records as loaded, or records this file has changed since. */
+const NONE = 0;
+const LOADED = 1;
+const CHANGED = 2;
+
+export interface HeldRecords {
+  /** Whether the student has any record. */
+  has(studentId: number): boolean;
+  /** Whether the student holds exactly this record, answered from memory; false when it cannot tell. */
+  holds(studentId: number, l: Compared): boolean;
+  /** The file changed the student's records: from now on holds() says false and the store is asked. */
+  changed(studentId: number): void;
+}
+
+/** (student, key) pairs, open addressing: [student + 1, key] per slot, 0 for an empty slot. */
+class PairSet {
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  constructor(expected: number) {
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(16, expected) * 2));
+    this.slots = new Int32Array(capacity * 2);
+    this.mask = capacity - 1;
+  }
+
+  private slotOf(student: number, key: number): number {
+    let slot = (Math.imul(student, 0x9e3779b1) ^ Math.imul(key, 0x85ebca6b)) & this.mask;
+    for (let s = this.slots[slot * 2]; s !== 0; s = this.slots[slot * 2]) {
+      if (s === student + 1 && this.slots[slot * 2 + 1] === key) break;
+      slot = (slot + 1) & this.mask;
+    }
+    return slot;
+  }
+
+  add(student: number, key: number): void {
+    const slot = this.slotOf(student, key);
+    this.slots[slot * 2] = student + 1;
+    this.slots[slot * 2 + 1] = key;
+  }
+
+  has(student: number, key: number): boolean {
+    return this.slots[this.slotOf(student, key) * 2] !== 0;
+  }
+}
+
+export function loadHeldRecords(db: Db): HeldRecords {
+  const { records, maxRecord, maxStudent } = db.prepare(`SELECT (SELECT count(*) FROM eligibility) AS records,
+    (SELECT coalesce(max(id), 0) FROM eligibility) AS maxRecord,
+    max((SELECT coalesce(max(id), 0) FROM students), (SELECT coalesce(max(student_id), 0) FROM eligibility)) AS maxStudent`)
+    .get() as { records: number; maxRecord: number; maxStudent: number };
+  const state = new Uint8Array(maxStudent + 1);
+  const keys = new Map<string, number>(); // few: a school year has a few thousand distinct records at most
+  const pairs = new PairSet(records);
+
+  const add = (student: number, recordKey: string) => {
+    let key = keys.get(recordKey);
+    if (key === undefined) keys.set(recordKey, (key = keys.size));
+    pairs.add(student, key);
+    state[student] = LOADED;
+  };
+  // A page of records as one string, `student,key;student,key...`, unless a ';' in some field breaks
+  // it into more entries than rows: that page is read again a row at a time.
+  const page = db.prepare(`SELECT group_concat(student_id || ',' || ${KEY_SQL}, ';'), count(*)
+    FROM eligibility WHERE id > ? AND id <= ?`).raw(true);
+  const rows = db.prepare(`SELECT student_id AS studentId, start_date AS startDate, end_date AS endDate, eligibility,
+    source, certified_type AS certifiedType FROM eligibility WHERE id > ? AND id <= ?`);
+  for (let from = 0; from < maxRecord; from += PAGE) {
+    const [entries, count] = page.get(from, from + PAGE) as [string | null, number];
+    if (entries === null || entriesIn(entries) === count) {
+      for (let start = 0; entries !== null && start < entries.length;) {
+        let end = entries.indexOf(';', start);
+        if (end === -1) end = entries.length;
+        const comma = entries.indexOf(',', start);
+        if (comma === -1 || comma > end) throw new Error(`unexpected entry in a page of records: ${entries.slice(start, end)}`);
+        let student = 0;
+        for (let i = start; i < comma; i++) student = student * 10 + entries.charCodeAt(i) - 48;
+        add(student, entries.slice(comma + 1, end));
+        start = end + 1;
+      }
+    } else {
+      for (const r of rows.iterate(from, from + PAGE) as Iterable<Compared & { studentId: number }>) add(r.studentId, recordKey(r));
+    }
+  }
+
+  return {
+    has: (studentId) => state[studentId] !== NONE,
+    holds(studentId, l) {
+      if (state[studentId] !== LOADED || l.startDate.length !== 10 || l.endDate.length !== 10) return false;
+      const key = keys.get(recordKey(l));
+      return key !== undefined && pairs.has(studentId, key);
+    },
+    changed(studentId) {
+      if (studentId >= state.length) throw new Error(`student ${studentId} is beyond the students loaded (${maxStudent})`);
+      state[studentId] = CHANGED;
+    },
+  };
+}
