@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { loadHeldRecords, recordKey } from '../src/store/held-records.js';
 import { studentKeys } from '../src/store/students.js';
+import { eachEntry } from '../src/store/pages.js';
 import type { LineRecord } from '../src/domain/types.js';
 
 let dir: string;
@@ -35,6 +36,22 @@ function addStudents(rows: [id: number, stateId: string][]): void {
   const insert = db.prepare('INSERT INTO students (id, student_number, state_id) VALUES (?, ?, ?)');
   for (const [id, stateId] of rows) insert.run(id, `N${id}`, stateId);
 }
+
+describe('eachEntry', () => {
+  const entries = (page: string | null, rows: number) => {
+    const out: string[] = [];
+    return eachEntry(page, rows, (start, end) => out.push(page!.slice(start, end))) ? out : null;
+  };
+  it('hands out each entry of a page, empty ones included', () => {
+    expect(entries('a,1;b,2;c,3', 3)).toEqual(['a,1', 'b,2', 'c,3']);
+    expect(entries(';x;', 3)).toEqual(['', 'x', '']);
+    expect(entries(null, 0)).toEqual([]);
+  });
+  it('refuses a page whose values hold the separator, before handing out anything', () => {
+    expect(entries('a;b,1;c,2', 2)).toBeNull();
+    expect(entries(null, 1)).toBeNull();
+  });
+});
 
 describe('studentKeys', () => {
   it('matches every key exactly across pages, and marks a key two students share', () => {

@@ -5,6 +5,7 @@
 // from SQL), which is exact too.
 
 import type { Db } from './db.js';
+import { eachEntry, PAGE } from './pages.js';
 import type { LineRecord } from '../domain/types.js';
 
 type Compared = Pick<LineRecord, 'startDate' | 'endDate' | 'eligibility' | 'source' | 'certifiedType'>;
@@ -20,14 +21,6 @@ export function recordKey(r: Compared): string {
 }
 
 const KEY_SQL = `start_date || ',' || end_date || ',' || eligibility || source || ',' || ifnull('=' || certified_type, '')`;
-const PAGE = 100_000;
-
-/** Entries in a page: one more than its separators. */
-function entriesIn(page: string): number {
-  let n = 1;
-  for (let i = page.indexOf(';'); i !== -1; i = page.indexOf(';', i + 1)) n++;
-  return n;
-}
 
 /** Per student: no records, records as loaded, or records this file has changed since. */
 const NONE = 0;
@@ -84,32 +77,26 @@ export function loadHeldRecords(db: Db): HeldRecords {
 
   const add = (student: number, recordKey: string) => {
     let key = keys.get(recordKey);
-    if (key === undefined) keys.set(recordKey, (key = keys.size));
+    // A copy: a slice would keep its whole page of records alive.
+    if (key === undefined) keys.set(Buffer.from(recordKey).toString(), (key = keys.size));
     pairs.add(student, key);
     state[student] = LOADED;
   };
-  // A page of records as one string, `student,key;student,key...`, unless a ';' in some field breaks
-  // it into more entries than rows: that page is read again a row at a time.
+  // Pages of `student,key` entries.
   const page = db.prepare(`SELECT group_concat(student_id || ',' || ${KEY_SQL}, ';'), count(*)
     FROM eligibility WHERE id > ? AND id <= ?`).raw(true);
   const rows = db.prepare(`SELECT student_id AS studentId, start_date AS startDate, end_date AS endDate, eligibility,
     source, certified_type AS certifiedType FROM eligibility WHERE id > ? AND id <= ?`);
   for (let from = 0; from < maxRecord; from += PAGE) {
     const [entries, count] = page.get(from, from + PAGE) as [string | null, number];
-    if (entries === null || entriesIn(entries) === count) {
-      for (let start = 0; entries !== null && start < entries.length;) {
-        let end = entries.indexOf(';', start);
-        if (end === -1) end = entries.length;
-        const comma = entries.indexOf(',', start);
-        if (comma === -1 || comma > end) throw new Error(`unexpected entry in a page of records: ${entries.slice(start, end)}`);
-        let student = 0;
-        for (let i = start; i < comma; i++) student = student * 10 + entries.charCodeAt(i) - 48;
-        add(student, entries.slice(comma + 1, end));
-        start = end + 1;
-      }
-    } else {
-      for (const r of rows.iterate(from, from + PAGE) as Iterable<Compared & { studentId: number }>) add(r.studentId, recordKey(r));
-    }
+    const paged = eachEntry(entries, count, (start, end) => {
+      const comma = entries!.indexOf(',', start);
+      if (comma === -1 || comma > end) throw new Error(`unexpected entry in a page of records: ${entries!.slice(start, end)}`);
+      let student = 0;
+      for (let i = start; i < comma; i++) student = student * 10 + entries!.charCodeAt(i) - 48;
+      add(student, entries!.slice(comma + 1, end));
+    });
+    if (!paged) for (const r of rows.iterate(from, from + PAGE) as Iterable<Compared & { studentId: number }>) add(r.studentId, recordKey(r));
   }
 
   return {

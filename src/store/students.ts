@@ -2,6 +2,7 @@
 
 import type { Db } from './db.js';
 import { KeyTable } from './key-table.js';
+import { eachEntry, PAGE } from './pages.js';
 
 export interface Student {
   stateId: string;
@@ -59,14 +60,10 @@ export interface StudentKeys {
 }
 
 const SHARED = -2;
-const PAGE = 100_000;
-const COMMA = 44;
-const SEMICOLON = 59;
 
 /**
  * Identifier -> student id for matching. Inactive students still match (withdrawn students still
- * have eligibility). Read a page of ids at a time as one string (`key,id;key,id...`): a row at a time
- * through the driver costs more than everything else a large import does with the roster.
+ * have eligibility). Read in pages of `key,id` entries.
  */
 export function studentKeys(db: Db, identifier: 'stateId' | 'studentNumber'): StudentKeys {
   const column = identifier === 'stateId' ? 'state_id' : 'student_number';
@@ -75,30 +72,17 @@ export function studentKeys(db: Db, identifier: 'stateId' | 'studentNumber'): St
   const add = (s: string, start: number, end: number, id: number) => {
     if (table.set(s, start, end, id) !== -1) table.set(s, start, end, SHARED);
   };
-  // A key holding ';' would split its entry: such keys come apart, as ids, and are read one by one.
-  const page = db.prepare(`SELECT group_concat(CASE WHEN instr(${column}, ';') = 0 THEN ${column} || ',' || id END, ';'),
-    group_concat(CASE WHEN instr(${column}, ';') > 0 THEN id END, ',') FROM students WHERE id > ? AND id <= ?`).raw(true);
-  const one = db.prepare(`SELECT ${column} FROM students WHERE id = ?`).pluck();
+  const page = db.prepare(`SELECT group_concat(${column} || ',' || id, ';'), count(*) FROM students WHERE id > ? AND id <= ?`).raw(true);
+  const rows = db.prepare(`SELECT ${column}, id FROM students WHERE id > ? AND id <= ?`).raw(true);
   for (let from = 0; from < max; from += PAGE) {
-    const [keys, others] = page.get(from, from + PAGE) as [string | null, string | null];
-    if (keys !== null) {
-      let start = 0;
-      let comma = -1;
-      for (let i = 0; i <= keys.length; i++) {
-        const c = i === keys.length ? SEMICOLON : keys.charCodeAt(i);
-        if (c === COMMA) comma = i; // the last one before ';' ends the key: keys may hold commas, ids do not
-        else if (c === SEMICOLON) {
-          let id = 0;
-          for (let j = comma + 1; j < i; j++) id = id * 10 + keys.charCodeAt(j) - 48;
-          add(keys, start, comma, id);
-          start = i + 1;
-        }
-      }
-    }
-    for (const id of others?.split(',') ?? []) {
-      const key = one.get(Number(id)) as string;
-      add(key, 0, key.length, Number(id));
-    }
+    const [entries, count] = page.get(from, from + PAGE) as [string | null, number];
+    const paged = eachEntry(entries, count, (start, end) => {
+      const comma = entries!.lastIndexOf(',', end - 1); // keys may hold commas, ids do not
+      let id = 0;
+      for (let i = comma + 1; i < end; i++) id = id * 10 + entries!.charCodeAt(i) - 48;
+      add(entries!, start, comma, id);
+    });
+    if (!paged) for (const [key, id] of rows.iterate(from, from + PAGE) as Iterable<[string, number]>) add(key, 0, key.length, id);
   }
   return {
     get(key: string): number | undefined {
