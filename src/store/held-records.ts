@@ -100,7 +100,7 @@ export function loadHeldRecords(db: Db): HeldRecords {
   }
 
   return {
-    has: (studentId) => state[studentId] !== NONE,
+    has: (studentId) => state[studentId] !== NONE, // beyond the array (not expected): ask the store
     holds(studentId, l) {
       if (state[studentId] !== LOADED || l.startDate.length !== 10 || l.endDate.length !== 10) return false;
       const key = keys.get(recordKey(l));

@@ -78,6 +78,7 @@ export function studentKeys(db: Db, identifier: 'stateId' | 'studentNumber'): St
     const [entries, count] = page.get(from, from + PAGE) as [string | null, number];
     const paged = eachEntry(entries, count, (start, end) => {
       const comma = entries!.lastIndexOf(',', end - 1); // keys may hold commas, ids do not
+      if (comma < start) throw new Error(`unexpected entry in a page of students: ${entries!.slice(start, end)}`);
       let id = 0;
       for (let i = comma + 1; i < end; i++) id = id * 10 + entries!.charCodeAt(i) - 48;
       add(entries!, start, comma, id);
