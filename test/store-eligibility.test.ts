@@ -67,6 +67,20 @@ describe('buffered inserts', () => {
       ['Ended', 2, '2026-12-31'], ['New', 4, '2027-06-30']]);
   });
 
+  it("keep each record's school year and run when they change between inserts", () => {
+    const store = createEligibilityStore(db);
+    db.exec('BEGIN');
+    for (let i = 1; i <= 70; i++) store.apply({ kind: 'insert', record: line(i) }, i, 7);
+    for (let i = 71; i <= 80; i++) store.apply({ kind: 'insert', record: { ...line(i), schoolYear: 2028 } }, i, 8);
+    store.flush();
+    db.exec('COMMIT');
+    const groups = db.prepare(`SELECT school_year, created_run, count(*), min(id), max(id) FROM eligibility
+      GROUP BY 1, 2 ORDER BY 1`).raw().all();
+    expect(groups).toEqual([[2027, 7, 70, 1, 70], [2028, 8, 10, 71, 80]]);
+    const log = db.prepare('SELECT run_id, count(*) FROM change_log WHERE status = \'New\' GROUP BY 1 ORDER BY 1').raw().all();
+    expect(log).toEqual([[7, 70], [8, 10]]);
+  });
+
   it('are dropped by discard', () => {
     const store = createEligibilityStore(db);
     db.exec('BEGIN');

@@ -10,12 +10,26 @@ import type { LineRecord } from '../domain/types.js';
 const BATCH = 64;
 const COLUMNS = `(student_id, school_year, start_date, end_date, eligibility, source, certified_type,
   application_name, reference_number, created_run)`;
-const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const WIDTH = 10;
+const WIDTH = 8;
+
+/**
+ * The INSERTs for one school year and run. Both are written into the SQL as numbers, not bound on
+ * every row: binding is most of the cost of an insert here (a first import of 1,000,000 lines
+ * measured about 0.5 s faster).
+ */
+function insertsFor(db: Db, schoolYear: number, runId: number) {
+  if (!Number.isSafeInteger(schoolYear) || !Number.isSafeInteger(runId)) throw new Error(`not integers: ${schoolYear}, ${runId}`);
+  const row = `(?, ${schoolYear}, ?, ?, ?, ?, ?, ?, ?, ${runId})`;
+  return {
+    schoolYear,
+    runId,
+    batch: db.prepare(`INSERT INTO eligibility ${COLUMNS} VALUES ${Array(BATCH).fill(row).join(', ')}`),
+    one: db.prepare(`INSERT INTO eligibility ${COLUMNS} VALUES ${row}`),
+  };
+}
 
 export function createInsertBuffer(db: Db) {
-  const insertBatch = db.prepare(`INSERT INTO eligibility ${COLUMNS} VALUES ${Array(BATCH).fill(ROW).join(', ')}`);
-  const insertOne = db.prepare(`INSERT INTO eligibility ${COLUMNS} VALUES ${ROW}`);
+  let inserts: ReturnType<typeof insertsFor> | null = null;
   const logNew = db.prepare(`INSERT INTO change_log (run_id, status, record_id, student_id)
     SELECT created_run, 'New', id, student_id FROM eligibility WHERE id BETWEEN ? AND ? ORDER BY id`);
   let values: unknown[] = [];
@@ -27,8 +41,8 @@ export function createInsertBuffer(db: Db) {
     const n = values.length / WIDTH;
     if (n === 0) return;
     let id = 0;
-    if (n === BATCH) id = Number(insertBatch.run(values).lastInsertRowid);
-    else for (let i = 0; i < n; i++) id = Number(insertOne.run(values.slice(i * WIDTH, (i + 1) * WIDTH)).lastInsertRowid);
+    if (n === BATCH) id = Number(inserts!.batch.run(values).lastInsertRowid);
+    else for (let i = 0; i < n; i++) id = Number(inserts!.one.run(values.slice(i * WIDTH, (i + 1) * WIDTH)).lastInsertRowid);
     if (first > last) first = id - n + 1;
     last = id;
     values = [];
@@ -36,8 +50,11 @@ export function createInsertBuffer(db: Db) {
 
   return {
     add(studentId: number, l: LineRecord, runId: number): void {
-      values.push(studentId, l.schoolYear, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType,
-        l.applicationName, l.referenceNumber, runId);
+      if (inserts?.schoolYear !== l.schoolYear || inserts.runId !== runId) {
+        write();
+        inserts = insertsFor(db, l.schoolYear, runId);
+      }
+      values.push(studentId, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType, l.applicationName, l.referenceNumber);
       if (values.length === BATCH * WIDTH) write();
     },
 
