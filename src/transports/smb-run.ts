@@ -20,6 +20,8 @@ export interface RunResult {
   stderr: string;
   /** Set when the watchdog or `stop` killed the child: why. */
   killedFor: string | null;
+  /** The signal that ended the child, when something other than us sent it (e.g. SIGPIPE). */
+  signal: NodeJS.Signals | null;
   /** Set when the child could not be started at all (e.g. ENOENT: smbclient not installed). */
   spawnError: NodeJS.ErrnoException | null;
 }
@@ -99,10 +101,11 @@ export function runSmbclient(args: string[], env: NodeJS.ProcessEnv, watch: Watc
       spawnError = e;
     });
     // 'close' comes after 'exit' once the pipes are drained, and also after a failed spawn.
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearInterval(timer);
       resolve({
         code: killedFor !== null ? null : code,
+        signal: killedFor !== null ? null : signal,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         killedFor,

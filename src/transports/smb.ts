@@ -112,7 +112,8 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
   /** The error for a failed run, from smbclient's NT_STATUS word and the step it failed at. */
   const failure = (op: Op, r: RunResult, file = '', target = ''): Error => {
     const output = `${r.stdout}\n${r.stderr}`.trim();
-    const cause = new Error(`smbclient (${op}) ${r.killedFor ? `was stopped: ${r.killedFor}` : `exited with code ${r.code}`}${output ? `: ${output}` : ''}`,
+    const ended = r.killedFor ? `was stopped: ${r.killedFor}` : r.signal ? `was ended by ${r.signal}` : `exited with code ${r.code}`;
+    const cause = new Error(`smbclient (${op}) ${ended}${output ? `: ${output}` : ''}`,
       r.spawnError ? { cause: r.spawnError } : undefined);
     const opError = (reason: string) =>
       op === 'download' ? new FramError(5010, { file, reason }, { cause })
@@ -125,6 +126,9 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
     }
     if (r.killedFor) return new FramError(5001, { host, reason: r.killedFor }, { cause });
     const found = findStatus(output);
+    // The server going away mid-transfer can end smbclient by SIGPIPE before it prints a status.
+    if (!found && r.signal === 'SIGPIPE') return new FramError(5001, { host, reason: 'connection lost (smbclient got SIGPIPE)' }, { cause });
+    if (!found && r.signal) return opError(`smbclient was ended by ${r.signal}`);
     if (!found) return opError(output.split('\n')[0] || `smbclient exited with code ${r.code}`);
     const { status, line } = found;
     switch (statusKind(status)) {
