@@ -10,6 +10,7 @@ import { loadHeldRecords, recordKey } from '../src/store/held-records.js';
 import { studentKeys } from '../src/store/students.js';
 import { eachEntry } from '../src/store/pages.js';
 import type { LineRecord } from '../src/domain/types.js';
+import { pick, random } from './helpers/random.js';
 
 let dir: string;
 let db: Db;
@@ -21,15 +22,6 @@ afterEach(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-const pick = <T>(next: () => number, xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
 
 /** Students with ids far apart, so that loading takes several pages of 100,000 ids. */
 function addStudents(rows: [id: number, stateId: string][]): void {

@@ -2,15 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { KeyTable } from '../src/store/key-table.js';
-
-/** A deterministic generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { random } from './helpers/random.js';
 
 describe('KeyTable', () => {
   it('tells digit keys apart by their leading zeros and length', () => {

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeEligibility, writeRoster } from './generate.js';
-import { importInChild, MissingSqlite3, sqliteCount, sqliteImport, sqliteVersion, type ImportMeasurement, type Measurement } from './measure.js';
+import { importInChild, median, MissingSqlite3, sqliteCount, sqliteImport, sqliteVersion, type ImportMeasurement, type Measurement } from './measure.js';
 import { dbPath } from '../store/db.js';
 import { benchPaths, loadRoster, prepareDir, Refused, writeConfig } from './setup.js';
 import { table, verdicts } from './table.js';
@@ -56,11 +56,6 @@ function describe(label: string, m: ImportMeasurement): void {
   say(`  peak RSS ${m.maxRssMb?.toFixed(0) ?? 'n/a'} MB${ru}`);
 }
 
-const median = (xs: number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const seconds = (ms: Measurement[]) => ms.map((m) => `${m.seconds.toFixed(2)} s`).join(', ');
 /** Median time; the highest peak RSS of any round. */
 function summary(ms: Measurement[]): Measurement {

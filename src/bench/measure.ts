@@ -27,6 +27,13 @@ export interface ImportMeasurement extends Measurement {
 
 export class MissingSqlite3 extends Error {}
 
+/** The middle value; the mean of the two middle ones for an even count. */
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /**
  * Flushes dirty pages (the generated files, the previous step's database writes) before a timed step,
  * so one step's writeback does not land in the next one's time.

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnect } from '../../src/transports/index.js';
+import { median } from '../../src/bench/measure.js';
 import { importConfig } from '../servers/import-config.js';
 import { ensureUser, PASSWORD_ENV, testPassword, type TestServer } from '../servers/common.js';
 import { startSftpServer, sftpBaselineDownload, SFTP_KEY_USER, SFTP_PASSWORD_USER } from '../servers/sftp.js';
@@ -33,7 +34,6 @@ interface Case {
   timeConnect: boolean;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function seconds(f: () => Promise<void>): Promise<number> {
   const t0 = process.hrtime.bigint();
