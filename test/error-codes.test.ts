@@ -9,7 +9,7 @@ import { CATALOG, FramError, formatMessage } from '../src/errors.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = readFileSync(path.join(ROOT, 'docs', 'error-codes.md'), 'utf8');
 
-interface DocRow { code: number; severity: string; message: string; retry: string; meaning: string }
+interface DocRow { code: number; severity: string; message: string; retry: string; http: string; hint: string; meaning: string }
 
 /** The one table of the page: the rows after its `Code | Severity | ...` header and separator. */
 function parseTable(markdown: string): { header: string[]; rows: DocRow[] } {
@@ -21,9 +21,9 @@ function parseTable(markdown: string): { header: string[]; rows: DocRow[] } {
   const rows: DocRow[] = [];
   for (const l of lines.slice(start + 2)) {
     if (!l.trim().startsWith('|')) break;
-    const [code, severity, message, retry, meaning, ...rest] = cells(l);
+    const [code, severity, message, retry, http, hint, meaning, ...rest] = cells(l);
     if (rest.length) throw new Error(`too many cells (an unescaped '|'?): ${l}`);
-    rows.push({ code: Number(code), severity, message, retry, meaning });
+    rows.push({ code: Number(code), severity, message, retry, http, hint, meaning });
   }
   return { header, rows };
 }
@@ -32,7 +32,7 @@ const { header, rows } = parseTable(DOC);
 
 describe('docs/error-codes.md', () => {
   it('has the documented columns', () => {
-    expect(header).toEqual(['Code', 'Severity', 'Message', 'Retry helps', 'Meaning']);
+    expect(header).toEqual(['Code', 'Severity', 'Message', 'Retry helps', 'HTTP', 'What to do', 'Meaning']);
   });
 
   it('has exactly one table', () => {
@@ -53,6 +53,8 @@ describe('docs/error-codes.md', () => {
     expect(row!.message).toBe(`\`${entry.template}\``);
     const retry = entry.retryable === undefined ? '—' : entry.retryable ? 'yes' : 'no';
     expect(row!.retry).toBe(retry);
+    expect(row!.http).toBe(String(entry.httpStatus));
+    expect(row!.hint).toBe(entry.hint);
     expect(row!.meaning.length).toBeGreaterThan(20);
   });
 
@@ -103,8 +105,12 @@ describe('formatMessage', () => {
     expect(() => formatMessage(9999, {})).toThrow(/unknown code 9999/);
   });
 
-  it('FramError carries the code, text and retryability', () => {
-    const e = new FramError(5001, { host: 'pos.example.org', reason: 'timed out' });
+  it('FramError carries the code, text, kind, parameters, hint and retryability', () => {
+    const e = new FramError(5001, { host: 'pos.example.org', reason: 'timed out' }, { detail: 'timeout' });
+    expect(e.kind).toBe('connection');
+    expect(e.params).toEqual({ host: 'pos.example.org', reason: 'timed out' });
+    expect(e.detail).toBe('timeout');
+    expect(e.hint).toBe(CATALOG.get(5001)!.hint);
     expect(e).toBeInstanceOf(Error);
     expect(e.code).toBe(5001);
     expect(e.retryable).toBe(true);

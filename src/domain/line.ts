@@ -148,7 +148,7 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
   const rawStart = value('startDate');
   const startDate = rawStart === undefined ? null : dateOf(rawStart, cm);
   if (rawStart !== undefined && startDate === null) {
-    problems.push(problem(4002, { field: 'Start Date', value: rawStart, format }));
+    problems.push(problem(4002, { field: 'Start Date', value: rawStart, why: `expected a date as ${format}` }));
   }
   let endDate: IsoDate | null = null;
   const rawEnd = value('endDate');
@@ -159,7 +159,7 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
     } else problems.push(problem(4003));
   } else if (rawEnd !== undefined) {
     endDate = dateOf(rawEnd, cm);
-    if (endDate === null) problems.push(problem(4002, { field: 'End Date', value: rawEnd, format }));
+    if (endDate === null) problems.push(problem(4002, { field: 'End Date', value: rawEnd, why: `expected a date as ${format}` }));
   }
   if (startDate && endDate && endDate < startDate) problems.push(problem(4004));
   if (startDate && (startDate < cm.bounds.from || startDate > cm.bounds.to)) {

@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { FramError } from '../errors.js';
 import type { RemoteFile, Transport } from '../transports/transport.js';
 
@@ -12,11 +12,21 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Returns the staged file's SHA-256. */
-export async function fetchFile(transport: Transport, file: RemoteFile, stagedPath: string): Promise<string> {
+/** The most a download may bring: the listed size plus 1 MiB or 1 %, whichever is larger. */
+export function downloadCap(listedSize: number): number {
+  return listedSize + Math.max(1 << 20, Math.ceil(listedSize / 100));
+}
+
+/** Returns the staged file's SHA-256. The `.part` file never outlives a failure. */
+export async function fetchFile(transport: Transport, file: RemoteFile, stagedPath: string, signal?: AbortSignal): Promise<string> {
   const part = `${stagedPath}.part`;
-  const bytes = await transport.download(file.name, part);
-  if (bytes !== file.size) throw new FramError(5006, { file: file.name, got: bytes, expected: file.size });
-  await rename(part, stagedPath);
+  try {
+    const bytes = await transport.download(file.name, part, { maxBytes: downloadCap(file.size), signal });
+    if (bytes !== file.size) throw new FramError(5006, { file: file.name, got: bytes, expected: file.size });
+    await rename(part, stagedPath);
+  } catch (e) {
+    await rm(part, { force: true });
+    throw e;
+  }
   return sha256File(stagedPath);
 }

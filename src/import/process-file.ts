@@ -33,7 +33,13 @@ export interface FileJob {
   sink: ReportSink;
   /** Aborted: the file stops at its next line and rolls back (5014). */
   signal?: AbortSignal;
+  /** Called every PROGRESS_EVERY lines with the lines read so far (the log's `file:progress`). */
+  progress?: (lines: number) => void;
+  /** Called right after the file's transaction committed (the log's `file:committed`). */
+  committed?: () => void;
 }
+
+export const PROGRESS_EVERY = 50_000;
 
 export interface FileResult {
   status: 'imported' | 'rejected' | 'held';
@@ -72,6 +78,7 @@ export async function processFile(job: FileJob): Promise<FileResult> {
       return;
     }
     lines++;
+    if (lines % PROGRESS_EVERY === 0) job.progress?.(lines);
     const m = mapLine(fields, cm);
     if (m.startDate) tally.add(m.startDate);
     const studentId = job.students.get(m.key);
@@ -128,6 +135,7 @@ export async function processFile(job: FileJob): Promise<FileResult> {
       eligibility.flush();
       job.runs.markImported(job.sha256, runId, job.name);
       db.exec('COMMIT');
+      job.committed?.();
     } else {
       eligibility.discard();
       db.exec('ROLLBACK');

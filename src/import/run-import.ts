@@ -114,6 +114,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
       const entry = ledgerEntry(file, 'imported');
       try {
         entry.sha256 = await fetchFile(transport, file, stagedPath);
+        log.info({ file: file.name, sha256: entry.sha256 }, 'file:staged');
         entry.importedByRun = runs.importedBy(entry.sha256);
         if (entry.importedByRun !== null) {
           entry.state = 'alreadyImported';
@@ -126,6 +127,8 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
             db: ctx.db, eligibility, runs, runId, test, approveChanges: approve, maxChangeRatio: imp.maxChangeRatio,
             mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
             stagedPath, sink, signal: ctx.signal,
+            progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
+            committed: () => log.info({ file: file.name }, 'file:committed'),
           });
           entry.state = result.status;
           entry.lines = result.lines;
@@ -135,6 +138,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
         }
         if (!test) {
           try {
+            log.info({ file: file.name }, 'file:renaming');
             entry.renamedTo = await renameProcessed(transport, file.name, ctx.now, ctx.tz);
             log.info({ file: file.name, renamedTo: entry.renamedTo }, 'file:renamed');
           } catch (e) {

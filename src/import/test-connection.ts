@@ -1,7 +1,7 @@
 // IC's Test Connection (SPEC 3): connect, list, count the waiting files, show the peer's fingerprint,
 // or name the exact failure. Shared by the CLI and the page.
 
-import { FramError } from '../errors.js';
+import { FramError, unexpected } from '../errors.js';
 import { candidates } from './stability.js';
 import type { ImportConfig } from '../config.js';
 import type { Connect } from '../transports/index.js';
@@ -25,36 +25,31 @@ export interface ConnectionReport {
   waiting: RemoteFile[];
   /** Every regular file in the directory. */
   fileCount: number;
-  error: { code: number; kind: FailureKind; text: string; hint: string | null } | null;
+  error: { code: number; kind: FailureKind; text: string; hint: string } | null;
 }
 
+const KIND_OF_DETAIL: Record<string, FailureKind> = { dns: 'DNS', refused: 'refused', timeout: 'timeout', lost: 'connection' };
+
 function kindOf(e: FramError): FailureKind {
-  switch (e.code) {
-    case 5001:
-      if (/DNS|name resolution|ENOTFOUND|EAI_AGAIN/i.test(e.message)) return 'DNS';
-      if (/refused/i.test(e.message)) return 'refused';
-      if (/timed out|timeout/i.test(e.message)) return 'timeout';
-      return 'connection';
-    case 5002: return 'authentication';
-    case 5003: return 'missing directory';
-    case 5004: return 'host key';
-    case 5005: return 'certificate';
-    case 5015: return 'no permission';
+  switch (e.kind) {
+    case 'connection': return KIND_OF_DETAIL[e.detail ?? ''] ?? 'connection';
+    case 'authentication': return 'authentication';
+    case 'directory': return 'missing directory';
+    case 'hostKey': return 'host key';
+    case 'certificate': return 'certificate';
+    case 'permission': return 'no permission';
     default: return 'other';
   }
 }
 
-/** What to put in the import's YAML to trust the peer that was refused. */
-function hintFor(e: FramError): string | null {
-  if (e.code === 5004) {
-    const fp = /SHA256:[A-Za-z0-9+/]{43}/.exec(e.message)?.[0];
-    return fp ? `if this is the right server, pin its key in the import: hostKeySha256: "${fp}"` : null;
+/** What to put in the import's YAML to trust the peer that was refused, else the catalog's hint. */
+function hintFor(e: FramError): string {
+  const fp = String(e.params.fingerprint ?? '');
+  if (e.code === 5004 && fp.startsWith('SHA256:')) return `if this is the right server, pin its key in the import: hostKeySha256: "${fp}"`;
+  if (e.code === 5005 && /^[0-9a-f:]{64,}$/i.test(fp)) {
+    return `if this is the right server, pin its certificate in the import (certSha256: "${fp}") or give its CA as caFile`;
   }
-  if (e.code === 5005) {
-    const fp = /(?:[0-9A-F]{2}:){31}[0-9A-F]{2}|[0-9a-f]{64}/.exec(e.message)?.[0];
-    return fp ? `if this is the right server, pin its certificate in the import (certSha256: "${fp}") or give its CA as caFile` : null;
-  }
-  return null;
+  return e.hint;
 }
 
 export async function testConnection(imp: ImportConfig, connect: Connect): Promise<ConnectionReport> {
@@ -76,7 +71,7 @@ export async function testConnection(imp: ImportConfig, connect: Connect): Promi
       await transport.close().catch(() => {});
     }
   } catch (e) {
-    const err = e instanceof FramError ? e : new FramError(5001, { host: host ?? imp.directory, reason: (e as Error).message });
+    const err = unexpected(e, 'testing the connection');
     report.error = { code: err.code, kind: kindOf(err), text: err.message, hint: hintFor(err) };
   }
   return report;

@@ -6,6 +6,7 @@ import { connectLocal } from './local.js';
 import { openFtps } from './ftps.js';
 import { openSftp } from './sftp.js';
 import { openSmb } from './smb.js';
+import { checkNames } from './names.js';
 import { DEFAULT_CONNECT_OPTIONS, type ConnectOptions, type Opener, type Transport } from './transport.js';
 
 export type Connect = (imp: ImportConfig) => Promise<Transport>;
@@ -41,7 +42,7 @@ export function createConnect(
     const open = openers[imp.protocol];
     for (let attempt = 1; ; attempt++) {
       try {
-        return await open(imp, opts);
+        return checkNames(await open(imp, opts));
       } catch (e) {
         const retryable = e instanceof FramError && e.retryable;
         if (!retryable || attempt >= retry.attempts) throw e;

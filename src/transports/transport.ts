@@ -7,6 +7,18 @@ export interface RemoteFile {
   size: number;
   /** Modified time as the server reports it (as precise as the protocol allows). */
   mtime: Date;
+  /**
+   * Set by the name check every listing passes (names.ts) when the name cannot be used safely: the
+   * reason. Such a file is refused on its own (5016) and never downloaded, renamed or used as a path.
+   */
+  unsafe?: string;
+}
+
+export interface DownloadOptions {
+  /** Stop and fail with 5006 once more than this many bytes arrived (the listed size plus a margin). */
+  maxBytes: number;
+  /** Aborted when the process stops: the transfer ends at once and the promise rejects. */
+  signal?: AbortSignal;
 }
 
 /** What the server showed of itself: an SFTP host key or an FTPS certificate. */
@@ -21,8 +33,11 @@ export interface PeerIdentity {
 export interface Transport {
   /** Regular files in the import's directory. */
   list(): Promise<RemoteFile[]>;
-  /** Streams one file to a local path (never whole in memory); resolves with the byte count written. */
-  download(name: string, localPath: string): Promise<number>;
+  /**
+   * Streams one file to a local path (never whole in memory); resolves with the byte count written.
+   * Writes nothing beyond `maxBytes` (rejects with 5006) and stops when `signal` aborts.
+   */
+  download(name: string, localPath: string, opts: DownloadOptions): Promise<number>;
   /** Renames within the directory. Never overwrites: rejects with a `TargetExistsError` when `to` is taken. */
   rename(from: string, to: string): Promise<void>;
   close(): Promise<void>;
@@ -37,6 +52,10 @@ export interface ConnectOptions {
   connectTimeoutMs: number;
   /** A transfer or command that makes no progress for this long fails, in ms. */
   idleTimeoutMs: number;
+  /** A private folder for files a client needs (smbclient's authentication file); swept at start. */
+  workDir?: string;
+  /** Aborted when the process stops: connecting, retrying and transfers end at once. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_CONNECT_OPTIONS: Omit<ConnectOptions, 'env'> = { connectTimeoutMs: 20_000, idleTimeoutMs: 60_000 };
