@@ -19,5 +19,40 @@ export function stamp(at: Date, tz: string): string {
 export function processedName(name: string, at: Date, tz: string, attempt = 1): string {
   const rest = name.startsWith(BASE) ? name.slice(BASE.length) : `_${name}`;
   const suffix = attempt > 1 ? `-${attempt}` : '';
-  return `P_IC_Eligibility_${stamp(at, tz)}${suffix}${rest}`;
+  const head = `P_IC_Eligibility_${stamp(at, tz)}${suffix}`;
+  return head + fitted(rest, MAX_NAME_BYTES - bytes(head));
+}
+
+/** Longest name one path component may have on the servers we talk to. */
+export const MAX_NAME_BYTES = 255;
+
+const MARK = '~';
+
+function bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** The first characters of `s` that fit in `max` bytes (whole code points only). */
+function headOf(s: string, max: number): string {
+  let out = '';
+  for (const c of s) {
+    if (bytes(out + c) > max) break;
+    out += c;
+  }
+  return out;
+}
+
+/**
+ * `rest` as is when it fits in `max` bytes; else shortened in the middle, keeping its extension and
+ * its two ends joined by `~`. The same name always gives the same result.
+ */
+function fitted(rest: string, max: number): string {
+  if (bytes(rest) <= max) return rest;
+  const dot = rest.lastIndexOf('.');
+  const ext = dot > 0 && rest.length - dot <= 16 ? rest.slice(dot) : '';
+  const stem = [...(ext ? rest.slice(0, dot) : rest)];
+  const room = max - bytes(ext) - MARK.length;
+  const front = headOf(stem.join(''), Math.ceil(room / 2));
+  const back = [...headOf([...stem].reverse().join(''), room - bytes(front))].reverse().join('');
+  return `${front}${MARK}${back}${ext}`;
 }

@@ -1,8 +1,8 @@
 // One run of a scheduled import (SPEC 6): list -> gate -> fetch -> process -> rename -> record.
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FramError } from '../errors.js';
+import { FramError, errorCode, localFailure, unexpected } from '../errors.js';
 import { createEligibilityStore } from '../store/eligibility.js';
 import { createRunStore, type LedgerEntry, type RunStore } from '../store/runs.js';
 import { studentKeys, type StudentKeys } from '../store/students.js';
@@ -10,10 +10,12 @@ import { processFile, emptyCounts } from './process-file.js';
 import { createDirectSink, createSpillSink } from './report-sink.js';
 import { fetchFile } from './fetch-file.js';
 import { renameProcessed } from './rename-processed.js';
+import { printable } from '../report/format.js';
 import { stableFiles } from './stability.js';
+import { prepareStaging, removeRunStaging, runStaging, sweepStaging } from './staging.js';
 import type { Config, ImportConfig } from '../config.js';
 import type { Connect } from '../transports/index.js';
-import type { Transport } from '../transports/transport.js';
+import type { RemoteFile, Transport } from '../transports/transport.js';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../log.js';
 import type { ReportSummary } from '../report/model.js';
@@ -76,7 +78,7 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
     try {
       failure = await runFiles(ctx, runs, imp, runId, test, req.approveChanges ?? false, summary, log);
     } catch (e) {
-      failure = e instanceof FramError ? e : new FramError(5001, { host: imp.host ?? imp.directory, reason: (e as Error).message }, { cause: e });
+      failure = unexpected(e, 'running the import');
     } finally {
       runs.unlock(imp.name, runId);
     }
@@ -92,76 +94,98 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
   summary: ReportSummary, log: Logger): Promise<FramError | null> {
   const eligibility = createEligibilityStore(ctx.db);
   const mapping = ctx.config.mappings.get(imp.mapping)!;
-  const staging = join(ctx.dataDir, 'staging');
-  mkdirSync(staging, { recursive: true });
+  prepareStaging(ctx.dataDir);
+  const running = runs.runningIds();
+  const swept = sweepStaging(ctx.dataDir, (id) => id !== runId && running.has(id));
+  if (swept.length) log.info({ removed: swept.length }, 'staging:swept');
+  const staging = runStaging(ctx.dataDir, runId);
   let failure: FramError | null = null;
   let students: StudentKeys | null = null;
 
-  const transport: Transport = await ctx.connect(imp);
   try {
-    const { ready, waiting } = await stableFiles(transport, imp, ctx.sleep);
-    for (const f of waiting) {
-      log.info({ file: f.name }, 'file:waiting');
-      runs.ledger(runId, imp.name, ledgerEntry(f, 'waiting'));
-    }
-    for (const file of ready) {
-      if (ctx.signal?.aborted) {
-        failure ??= new FramError(5014);
-        break;
+    const transport: Transport = await ctx.connect(imp);
+    try {
+      const { ready, waiting } = await stableFiles(transport, imp, ctx.sleep);
+      for (const f of waiting) {
+        log.info({ file: f.name }, 'file:waiting');
+        runs.ledger(runId, imp.name, ledgerEntry(f, 'waiting'));
       }
-      log.info({ file: file.name, size: file.size }, 'file:found');
-      const stagedPath = join(staging, `${runId}-${file.name}`);
-      const entry = ledgerEntry(file, 'imported');
-      try {
-        entry.sha256 = await fetchFile(transport, file, stagedPath);
-        log.info({ file: file.name, sha256: entry.sha256 }, 'file:staged');
-        entry.importedByRun = runs.importedBy(entry.sha256);
-        if (entry.importedByRun !== null) {
-          entry.state = 'alreadyImported';
-        } else {
-          students ??= studentKeys(ctx.db, mapping.identifier);
-          const sink = test
-            ? createSpillSink(ctx.db, runs, runId, file.name, `${stagedPath}.report`)
-            : createDirectSink(runs, runId, file.name);
-          const result = await processFile({
-            db: ctx.db, eligibility, runs, runId, test, approveChanges: approve, maxChangeRatio: imp.maxChangeRatio,
-            mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
-            stagedPath, sink, signal: ctx.signal,
-            progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
-            committed: () => log.info({ file: file.name }, 'file:committed'),
-          });
-          entry.state = result.status;
-          entry.lines = result.lines;
-          for (const k of Object.keys(summary) as (keyof ReportSummary)[]) summary[k] += result.counts[k];
-          if (result.error) throw result.error;
-          log.info({ file: file.name, lines: result.lines, ...result.counts }, 'file:imported');
+      for (const [index, file] of ready.entries()) {
+        if (ctx.signal?.aborted) {
+          failure ??= new FramError(5014);
+          break;
         }
-        if (!test) {
-          try {
-            log.info({ file: file.name }, 'file:renaming');
-            entry.renamedTo = await renameProcessed(transport, file.name, ctx.now, ctx.tz);
-            log.info({ file: file.name, renamedTo: entry.renamedTo }, 'file:renamed');
-          } catch (e) {
-            entry.state = 'renamePending';
-            throw e;
-          }
-        }
-      } catch (e) {
-        const err = e instanceof FramError ? e : new FramError(5010, { file: file.name, reason: (e as Error).message }, { cause: e });
-        entry.error = { code: err.code, text: err.message };
-        if (entry.state === 'imported') entry.state = 'rejected';
-        failure ??= err;
-        log.warn({ file: file.name, code: err.code, err: err.message }, 'file:failed');
-      } finally {
-        rmSync(stagedPath, { force: true });
-        rmSync(`${stagedPath}.part`, { force: true });
-        runs.ledger(runId, imp.name, entry);
+        const err = await takeFile(transport, file, join(staging, String(index + 1)));
+        if (err) failure ??= err;
       }
+    } finally {
+      await transport.close().catch(() => {});
     }
   } finally {
-    await transport.close().catch(() => {});
+    removeRunStaging(ctx.dataDir, runId);
   }
   return failure;
+
+  /** One file: refuse an unusable name, fetch, import (or skip as already imported), rename, ledger row. */
+  async function takeFile(transport: Transport, file: RemoteFile, stagedPath: string): Promise<FramError | null> {
+    const entry = ledgerEntry(file, 'imported');
+    let error: FramError | null = null;
+    try {
+      if (file.unsafe) throw new FramError(5016, { file: printable(file.name), reason: file.unsafe });
+      log.info({ file: file.name, size: file.size }, 'file:found');
+      entry.sha256 = await fetchFile(transport, file, stagedPath, ctx.signal);
+      log.info({ file: file.name, sha256: entry.sha256 }, 'file:staged');
+      entry.importedByRun = runs.importedBy(entry.sha256);
+      if (entry.importedByRun !== null) {
+        entry.state = 'alreadyImported';
+      } else {
+        students ??= studentKeys(ctx.db, mapping.identifier);
+        const sink = test
+          ? createSpillSink(ctx.db, runs, runId, file.name, `${stagedPath}.report`)
+          : createDirectSink(runs, runId, file.name);
+        const result = await processFile({
+          db: ctx.db, eligibility, runs, runId, test, approveChanges: approve, maxChangeRatio: imp.maxChangeRatio,
+          mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
+          stagedPath, sink, signal: ctx.signal,
+          progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
+          committed: () => log.info({ file: file.name }, 'file:committed'),
+        });
+        entry.state = result.status;
+        entry.lines = result.lines;
+        for (const k of Object.keys(summary) as (keyof ReportSummary)[]) summary[k] += result.counts[k];
+        if (result.error) throw result.error;
+        log.info({ file: file.name, lines: result.lines, ...result.counts }, 'file:imported');
+      }
+      if (!test) {
+        try {
+          log.info({ file: file.name }, 'file:renaming');
+          entry.renamedTo = await renameProcessed(transport, file.name, ctx.now, ctx.tz);
+          log.info({ file: file.name, renamedTo: entry.renamedTo }, 'file:renamed');
+        } catch (e) {
+          entry.state = 'renamePending';
+          throw e;
+        }
+      }
+    } catch (e) {
+      error = fileFailure(e, stagedPath);
+      entry.error = { code: error.code, text: error.message };
+      if (entry.state === 'imported') entry.state = 'rejected';
+      log.warn({ file: file.name, code: error.code, err: error.message }, 'file:failed');
+    } finally {
+      rmSync(stagedPath, { force: true });
+      rmSync(`${stagedPath}.report`, { force: true });
+      runs.ledger(runId, imp.name, entry);
+    }
+    return error;
+  }
+}
+
+/** A file's failure as the catalog names it: ours as they are, local file-system and store errors by what they are. */
+function fileFailure(e: unknown, stagedPath: string): FramError {
+  if (e instanceof FramError) return e;
+  const code = errorCode(e);
+  if (code && (/^E[A-Z]+$/.test(code) || code.startsWith('SQLITE_'))) return localFailure(e, stagedPath, 'staging the file');
+  return unexpected(e, 'importing the file');
 }
 
 function ledgerEntry(f: { name: string; size: number; mtime: Date }, state: LedgerEntry['state']): LedgerEntry {

@@ -92,3 +92,11 @@ export function chunkedWriter(write: Write, limit = CHUNK_SIZE): ChunkWriter {
     flush,
   };
 }
+
+/**
+ * Text as a plain-text report may print it: control characters (a newline in a file name, say) are
+ * escaped as \uXXXX, so no value can forge a report line such as `Run:` or `Status:`.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

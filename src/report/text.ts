@@ -2,7 +2,7 @@
 import type { ReportFile, ReportSource, Write } from './model.js';
 import {
   REPORT_TITLE, SUMMARY_LABELS, TEST_BANNER, UPDATED_COLUMNS, chunkedWriter, fileStatusLabel, messageLine,
-  modeLabel, problemLabel, schoolYearLabel, sizeLabel, summaryValues, triggerLabel, usDateTime,
+  modeLabel, printable, problemLabel, schoolYearLabel, sizeLabel, summaryValues, triggerLabel, usDateTime,
 } from './format.js';
 
 const GAP = '  ';
@@ -12,7 +12,7 @@ const RULE = '-'.repeat(72);
 function row(values: readonly string[], widths: readonly number[]): string {
   let out = '';
   let overflow = 0; // how far earlier cells ran past their columns, taken back from later padding
-  values.forEach((v, i) => {
+  values.map(printable).forEach((v, i) => {
     if (i === values.length - 1) {
       out += v;
       return;
@@ -25,12 +25,12 @@ function row(values: readonly string[], widths: readonly number[]): string {
 }
 
 function fileLines(f: ReportFile): string {
-  let s = `  ${f.name}\n`;
+  let s = `  ${printable(f.name)}\n`;
   s += `    Size: ${sizeLabel(f.size)}${GAP}Lines: ${f.lines}${GAP}Status: ${fileStatusLabel(f.status)}\n`;
   s += `    SHA-256: ${f.sha256 ?? '-'}\n`;
-  if (f.renamedTo !== null) s += `    Renamed to: ${f.renamedTo}\n`;
+  if (f.renamedTo !== null) s += `    Renamed to: ${printable(f.renamedTo)}\n`;
   if (f.importedByRun != null) s += `    Already imported by run ${f.importedByRun}\n`;
-  if (f.error != null) s += `    ${problemLabel('error', f.error.code, f.error.text)}\n`;
+  if (f.error != null) s += `    ${printable(problemLabel('error', f.error.code, f.error.text))}\n`;
   return s;
 }
 
@@ -51,10 +51,10 @@ export function renderText(src: ReportSource, write: Write): void {
     ['Status', h.status],
   ];
   if (h.runError !== null) fields.push(['Run Error', problemLabel('error', h.runError.code, h.runError.text)]);
-  for (const [k, v] of fields) out.push(`${(k + ':').padEnd(13)}${v}\n`);
+  for (const [k, v] of fields) out.push(`${(k + ':').padEnd(13)}${printable(v)}\n`);
   if (h.notices.length > 0) {
     out.push('\nNotices:\n');
-    for (const n of h.notices) out.push(`  ! ${n}\n`);
+    for (const n of h.notices) out.push(`  ! ${printable(n)}\n`);
   }
 
   out.push(`\nFiles:\n`);
@@ -82,9 +82,9 @@ export function renderText(src: ReportSource, write: Write): void {
   for (const m of src.messages()) {
     if (m.file !== file) {
       file = m.file;
-      out.push(`File: ${file}\n`);
+      out.push(`File: ${printable(file)}\n`);
     }
-    out.push(`${messageLine(m)}\n`);
+    out.push(`${printable(messageLine(m))}\n`);
   }
   if (file === null) out.push('(none)\n');
 

@@ -129,6 +129,11 @@ export function createRunStore(db: Db) {
       return row?.run_id ?? null;
     },
 
+    /** Runs still marked Running: their staging folders are in use. */
+    runningIds(): Set<number> {
+      return new Set((db.prepare("SELECT id FROM runs WHERE status = 'Running'").all() as { id: number }[]).map((r) => r.id));
+    },
+
     markImported(sha256: string, runId: number, name: string): void {
       db.prepare('INSERT INTO imported_files (sha256, run_id, name) VALUES (?, ?, ?)').run(sha256, runId, name);
     },

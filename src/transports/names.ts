@@ -25,16 +25,10 @@ export function unsafeNameReason(name: string): string | null {
   return null;
 }
 
-/** A name as people may see it: control characters and the like escaped, so it cannot forge report lines. */
-export function printableName(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g, (c) =>
-    c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 export function markUnsafe(files: RemoteFile[]): RemoteFile[] {
   return files.map((f) => {
     const unsafe = unsafeNameReason(f.name);
-    return unsafe ? { ...f, name: f.name, unsafe } : f;
+    return unsafe ? { ...f, unsafe } : f;
   });
 }
 
