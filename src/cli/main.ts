@@ -15,9 +15,11 @@ import { dbBackup } from './db-backup.js';
 import { serve } from './serve.js';
 import { submit } from './submit.js';
 import { testConnectionCommand } from './test-connection.js';
+import { approve, dismiss } from './decide.js';
 
 const COMMANDS: Command[] = [
   serve, configCheck, studentsLoad, testConnectionCommand, run, submit, logsClear, logs, report, student, revert, eligibilitySummary, dbBackup,
+  approve, dismiss,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FramError, errorCode, localFailure, unexpected } from '../errors.js';
 import { createEligibilityStore } from '../store/eligibility.js';
+import { createFileDecisions, listingKey, type FileDecisions } from '../store/file-decisions.js';
 import { createRunStore, type LedgerEntry, type RunStore } from '../store/runs.js';
 import { studentKeys, type StudentKeys } from '../store/students.js';
 import { processFile, emptyCounts } from './process-file.js';
@@ -101,6 +102,8 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
   const staging = runStaging(ctx.dataDir, runId);
   let failure: FramError | null = null;
   let students: StudentKeys | null = null;
+  const decisions = createFileDecisions(ctx.db);
+  if (approve) approveTheHeldFile(decisions, imp.name, ctx.now().toISOString(), log);
 
   try {
     const transport: Transport = await ctx.connect(imp);
@@ -130,12 +133,21 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
   async function takeFile(transport: Transport, file: RemoteFile, stagedPath: string): Promise<FramError | null> {
     const entry = ledgerEntry(file, 'imported');
     let error: FramError | null = null;
+    const dismissed = (key: string) => {
+      if (!decisions.has(imp.name, key, 'dismissed')) return false;
+      entry.state = 'dismissed';
+      log.info({ file: file.name }, 'file:dismissed');
+      return true;
+    };
     try {
+      if (dismissed(entry.listingKey!)) return null;
       if (file.unsafe) throw new FramError(5016, { file: printable(file.name), reason: file.unsafe });
       log.info({ file: file.name, size: file.size }, 'file:found');
       entry.sha256 = await fetchFile(transport, file, stagedPath, ctx.signal);
       log.info({ file: file.name, sha256: entry.sha256 }, 'file:staged');
+      if (dismissed(entry.sha256)) return null;
       entry.importedByRun = runs.importedBy(entry.sha256);
+      const approved = decisions.has(imp.name, entry.sha256, 'approved');
       if (entry.importedByRun !== null) {
         entry.state = 'alreadyImported';
       } else {
@@ -144,7 +156,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
           ? createSpillSink(ctx.db, runs, runId, file.name, `${stagedPath}.report`)
           : createDirectSink(runs, runId, file.name);
         const result = await processFile({
-          db: ctx.db, eligibility, runs, runId, test, approveChanges: approve, maxChangeRatio: imp.maxChangeRatio,
+          db: ctx.db, eligibility, runs, runId, test, approveChanges: approved, maxChangeRatio: imp.maxChangeRatio,
           mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
           stagedPath, sink, signal: ctx.signal,
           progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
@@ -154,6 +166,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
         entry.lines = result.lines;
         for (const k of Object.keys(summary) as (keyof ReportSummary)[]) summary[k] += result.counts[k];
         if (result.error) throw result.error;
+        if (approved && !test) decisions.useApproval(imp.name, entry.sha256, runId);
         log.info({ file: file.name, lines: result.lines, ...result.counts }, 'file:imported');
       }
       if (!test) {
@@ -180,6 +193,18 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
   }
 }
 
+/**
+ * `run --approve-changes`: approves the one file this import holds. With none or several held, nothing is
+ * approved (the CLI and API refuse such a request before the run; a file is then approved by its SHA-256).
+ */
+function approveTheHeldFile(decisions: FileDecisions, importName: string, at: string, log: Logger): void {
+  const held = decisions.undecided(importName, 'approved');
+  if (held.length === 1) {
+    decisions.record(importName, held[0], 'approved', null, at);
+    log.info({ file: held[0].name, sha256: held[0].key }, 'file:approved');
+  } else log.warn({ held: held.length }, 'file:approve-ambiguous');
+}
+
 /** A file's failure as the catalog names it: ours as they are, local file-system and store errors by what they are. */
 function fileFailure(e: unknown, stagedPath: string): FramError {
   if (e instanceof FramError) return e;
@@ -191,6 +216,6 @@ function fileFailure(e: unknown, stagedPath: string): FramError {
 function ledgerEntry(f: { name: string; size: number; mtime: Date }, state: LedgerEntry['state']): LedgerEntry {
   return {
     name: f.name, size: f.size, mtime: f.mtime.toISOString(), sha256: null, state, lines: 0,
-    renamedTo: null, importedByRun: null, error: null,
+    renamedTo: null, importedByRun: null, error: null, listingKey: listingKey(f),
   };
 }

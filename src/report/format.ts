@@ -29,6 +29,7 @@ const FILE_STATUS: Record<FileStatus, string> = {
   held: 'Held for approval',
   waiting: 'Waiting',
   renamePending: 'Rename pending',
+  dismissed: 'Dismissed: set aside, not imported',
 };
 export const fileStatusLabel = (s: FileStatus): string => FILE_STATUS[s] ?? String(s);
 

@@ -1,6 +1,6 @@
 import type { LineRecord, Severity, UpdateStatus } from '../domain/types.js';
 
-export type FileStatus = 'imported' | 'alreadyImported' | 'rejected' | 'held' | 'waiting' | 'renamePending';
+export type FileStatus = 'imported' | 'alreadyImported' | 'rejected' | 'held' | 'waiting' | 'renamePending' | 'dismissed';
 
 export interface ReportFile {
   name: string;

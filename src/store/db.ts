@@ -189,6 +189,27 @@ const MIGRATIONS: string[] = [
     handled_at TEXT NOT NULL
   );
   `,
+  `
+  -- A file is known by its content (sha256) once downloaded, and before that by its listing: the
+  -- sha256 of its name, size and modified time. A file whose download or name failed has only that.
+  ALTER TABLE file_ledger ADD COLUMN listing_key TEXT;
+
+  -- What people decided about a held, rejected or unreadable file (SPEC 7.4): an approval lets a file
+  -- held by the mass-change guard import, once; a dismissal sets a file aside so later runs skip it.
+  CREATE TABLE file_decisions (
+    id INTEGER PRIMARY KEY,
+    import TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('approved','dismissed')),
+    -- The file's sha256, or its listing key when it was never downloaded.
+    file_key TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT NOT NULL,
+    -- For an approval: the run that imported the file with it (an approval is used once).
+    used_by_run INTEGER
+  );
+  CREATE INDEX file_decisions_key ON file_decisions(import, file_key);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -29,6 +29,8 @@ export interface LedgerEntry {
   renamedTo: string | null;
   importedByRun: number | null;
   error: { code: number; text: string } | null;
+  /** The sha256 of the name, size and modified time: how a file that was never downloaded is named. */
+  listingKey?: string | null;
 }
 
 /** This process in run_locks. */
@@ -108,9 +110,9 @@ export function createRunStore(db: Db) {
 
     ledger(runId: number, importName: string, e: LedgerEntry): void {
       db.prepare(`INSERT INTO file_ledger (run_id, import, name, size, mtime, sha256, state, lines, renamed_to,
-        imported_by_run, error_code, error_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId, importName,
-        e.name, e.size, e.mtime, e.sha256, e.state, e.lines, e.renamedTo, e.importedByRun, e.error?.code ?? null,
-        e.error?.text ?? null);
+        imported_by_run, error_code, error_text, listing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId,
+        importName, e.name, e.size, e.mtime, e.sha256, e.state, e.lines, e.renamedTo, e.importedByRun,
+        e.error?.code ?? null, e.error?.text ?? null, e.listingKey ?? null);
     },
 
     message(runId: number, file: string, line: number, p: Problem): void {
