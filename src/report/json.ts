@@ -11,6 +11,7 @@ function fileObject(f: ReportFile): Record<string, unknown> {
   };
   if (f.importedByRun != null) o.importedByRun = f.importedByRun;
   if (f.error != null) o.error = { code: f.error.code, text: f.error.text };
+  if (f.sha256 === null && f.listingKey != null) o.listingKey = f.listingKey;
   return o;
 }
 

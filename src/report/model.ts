@@ -11,6 +11,8 @@ export interface ReportFile {
   lines: number;
   importedByRun?: number | null;
   error?: { code: number; text: string } | null;
+  /** What names a file that was never downloaded (no sha256), for `dismiss`. */
+  listingKey?: string | null;
 }
 
 export interface ReportSummary { new: number; ended: number; removed: number; existing: number; errors: number; warnings: number; }

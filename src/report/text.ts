@@ -27,7 +27,7 @@ function row(values: readonly string[], widths: readonly number[]): string {
 function fileLines(f: ReportFile): string {
   let s = `  ${printable(f.name)}\n`;
   s += `    Size: ${sizeLabel(f.size)}${GAP}Lines: ${f.lines}${GAP}Status: ${fileStatusLabel(f.status)}\n`;
-  s += `    SHA-256: ${f.sha256 ?? '-'}\n`;
+  s += f.sha256 === null && f.listingKey ? `    Not downloaded; its key (for dismiss): ${f.listingKey}\n` : `    SHA-256: ${f.sha256 ?? '-'}\n`;
   if (f.renamedTo !== null) s += `    Renamed to: ${printable(f.renamedTo)}\n`;
   if (f.importedByRun != null) s += `    Already imported by run ${f.importedByRun}\n`;
   if (f.error != null) s += `    ${printable(problemLabel('error', f.error.code, f.error.text))}\n`;

@@ -17,9 +17,10 @@ export function readHeader(db: Db, runId: number): ReportHeader | null {
   const files = (db.prepare('SELECT * FROM file_ledger WHERE run_id = ? ORDER BY id').all(runId) as {
     name: string; size: number; sha256: string | null; renamed_to: string | null; state: ReportFile['status'];
     lines: number; imported_by_run: number | null; error_code: number | null; error_text: string | null;
+    listing_key: string | null;
   }[]).map((f): ReportFile => ({
     name: f.name, size: f.size, sha256: f.sha256, renamedTo: f.renamed_to, status: f.state, lines: f.lines,
-    importedByRun: f.imported_by_run,
+    importedByRun: f.imported_by_run, listingKey: f.listing_key,
     error: f.error_code === null ? null : { code: f.error_code, text: f.error_text ?? '' },
   }));
   return {
