@@ -68,7 +68,7 @@ const entries: CodeEntry[] = [
   run(5013, 'paused', 409, false, { template: "Import '{import}' is paused: its host starts with '**'", hint: 'Remove the ** from the host to resume' }),
   run(5014, 'interrupted', 503, true, { template: 'The run was interrupted (the process stopped) before it finished', hint: 'Nothing to do: the next run picks up what is left' }),
   run(5015, 'permission', 502, false, { template: 'Permission denied: {reason}', hint: "Grant the login access to the folder or file on the server" }),
-  run(5016, 'unsafeName', 422, false, { template: "File name '{file}' cannot be used: {reason}; the file was left on the server", hint: 'Have the POS write a plain file name (no path separators or control characters, at most 200 bytes)' }),
+  run(5016, 'unsafeName', 422, false, { template: "File name '{file}' cannot be used: {reason}; the file was left on the server", hint: 'Have the POS write a plain file name (no path separators or control characters, at most 255 bytes)' }),
   run(5017, 'secretMissing', 422, false, { template: 'Secret {secret} is missing or unreadable: {reason}', hint: 'Set the variable or mount the file the import names' }),
   run(5018, 'storeBusy', 503, true, { template: 'The store is busy with another writer; gave up after {seconds} s', hint: 'Try again when the running import or command has finished' }),
   run(5019, 'diskFull', 507, true, { template: 'No space left on the data volume while {doing} ({path})', hint: 'Free space on the data volume (or enlarge it), then run again' }),
