@@ -2,8 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, DATE_FORMATS, daysInMonth, isoDate, parseDate, schoolYearBounds, schoolYearLabel, schoolYearOf, usDate,
-  type DateFormat,
+  addDays, DATE_FORMATS, dateIn, dateProblem, daysInMonth, isoDate, parseDate, schoolYearBounds, schoolYearLabel, schoolYearOf,
+  usDate, type DateFormat,
 } from '../src/domain/dates.js';
 
 type Case = [text: string, expected: string | null];
@@ -109,6 +109,42 @@ describe('parseDate', () => {
       });
     });
   }
+});
+
+describe('dateProblem', () => {
+  it.each([
+    ['8/1/1899', 'M/D/YYYY', 'the year 1899 is out of range (1900-2200)'],
+    ['12/31/2201', 'M/D/YYYY', 'the year 2201 is out of range (1900-2200)'],
+    ['2/30/1850', 'M/D/YYYY', 'the year 1850 is out of range (1900-2200)'],
+    ['01/08/0999', 'MM/DD/YYYY', 'the year 999 is out of range (1900-2200)'],
+    ['31/12/9999', 'D/M/YYYY', 'the year 9999 is out of range (1900-2200)'],
+    ['1850-08-01', 'YYYY-MM-DD', 'the year 1850 is out of range (1900-2200)'],
+    ['08011850', 'MMDDYYYY', 'the year 1850 is out of range (1900-2200)'],
+    ['22010101', 'YYYYMMDD', 'the year 2201 is out of range (1900-2200)'],
+    ['2/30/2026', 'M/D/YYYY', 'expected a date as M/D/YYYY'],
+    ['8/1/26', 'M/D/YYYY', 'expected a date as M/D/YYYY'],
+    ['soon', 'YYYY-MM-DD', 'expected a date as YYYY-MM-DD'],
+    ['', 'MM/DD/YYYY', 'expected a date as MM/DD/YYYY'],
+  ] as [string, DateFormat, string][])('%j in %s: %s', (text, format, why) => {
+    expect(parseDate(text, format)).toBeNull();
+    expect(dateProblem(text, format)).toBe(why);
+  });
+
+  it.each([['1/1/1900', '1900-01-01'], ['12/31/2200', '2200-12-31']])('accepts %s, at the edge of the range', (text, iso) => {
+    expect(parseDate(text, 'M/D/YYYY')).toBe(iso);
+  });
+});
+
+describe('dateIn', () => {
+  it.each([
+    ['2026-11-22T01:00:00Z', 'America/Chicago', '2026-11-21'],
+    ['2026-11-22T06:00:00Z', 'America/Chicago', '2026-11-22'],
+    ['2026-11-22T01:00:00Z', 'UTC', '2026-11-22'],
+    ['2026-06-30T23:30:00Z', 'Europe/Berlin', '2026-07-01'],
+    ['2027-01-01T09:59:00Z', 'Pacific/Honolulu', '2026-12-31'],
+  ])('%s in %s is %s', (at, tz, date) => {
+    expect(dateIn(new Date(at), tz)).toBe(date);
+  });
 });
 
 describe('isoDate and daysInMonth', () => {

@@ -1,7 +1,9 @@
-// File-level guards (SPEC 7.4): wrong school year and mass change.
+// File-level guards (SPEC 7.4): wrong school year, and mass change counted in distinct active records.
 
 import { describe, expect, it } from 'vitest';
-import { isMassChange, isWrongYear, YearTally } from '../src/domain/guards.js';
+import { ChangeTally, isMassChange, isWrongYear, MIN_ACTIVE_RECORDS, YearTally } from '../src/domain/guards.js';
+import type { Change } from '../src/domain/reconcile.js';
+import type { EligibilityRecord } from '../src/domain/types.js';
 
 function tally(dates: string[]): YearTally {
   const t = new YearTally();
@@ -72,15 +74,91 @@ describe('isMassChange', () => {
     [0, 100, 0.2, false],
     [20, 100, 0.2, false],
     [21, 100, 0.2, true],
-    [1, 5, 0.2, false],
-    [2, 5, 0.2, true],
-    [3, 10, 0.3, false],
-    [4, 10, 0.3, true],
+    [3, 10, 0.2, false], // 30%, but fewer than 20 active records: never held
+    [19, 19, 0.2, false],
+    [5, 20, 0.2, true], // 20 active records is enough
+    [4, 20, 0.2, false],
+    [7, 25, 0.27, true],
+    [6, 25, 0.24, false],
     [7, 100, 0.07, false],
-    [1, 1, 1, false],
+    [100, 100, 1, false], // every active record changed: a ratio of 1 never holds
     [1, 100, 0, true],
     [0, 100, 0, false],
   ])('%i of %i active with limit %d -> %s', (changed, active, ratio, expected) => {
     expect(isMassChange(changed, active, ratio)).toBe(expected);
+  });
+
+  it('never holds a year with fewer than MIN_ACTIVE_RECORDS (20) active records', () => {
+    expect(MIN_ACTIVE_RECORDS).toBe(20);
+    expect(isMassChange(19, 19, 0)).toBe(false);
+    expect(isMassChange(1, 20, 0)).toBe(true);
+  });
+});
+
+describe('ChangeTally', () => {
+  const TODAY = '2026-11-21';
+  let nextId = 1;
+  const rec = (over: Partial<EligibilityRecord> = {}): EligibilityRecord => ({
+    id: nextId++, studentId: 1, schoolYear: 2027, startDate: '2026-08-20', endDate: '2027-06-30', eligibility: 'F',
+    source: 'nonDirect', certifiedType: 'APP_F', applicationName: null, referenceNumber: null, ...over,
+  });
+  const end = (record: EligibilityRecord, endDate = '2026-12-31'): Change => ({ kind: 'end', record, endDate });
+  const remove = (record: EligibilityRecord): Change => ({ kind: 'delete', record });
+  const retype = (record: EligibilityRecord, endDate = record.endDate): Change =>
+    ({ kind: 'retype', record, source: 'direct', certifiedType: 'SNAP', endDate });
+  const insert: Change = { kind: 'insert', record: rec() };
+
+  /** The count after the changes, with records up to id `lastIdBefore` held before the file. */
+  const count = (changes: Change[], lastIdBefore: number) => {
+    const t = new ChangeTally(2027, TODAY, lastIdBefore);
+    for (const c of changes) t.add(c);
+    return t.changed;
+  };
+
+  it('counts a record that the file ends and later removes once', () => {
+    const r = rec();
+    expect(count([end(r), remove({ ...r, endDate: '2026-12-31' })], r.id)).toBe(1);
+  });
+
+  it('counts a record ended after its end date was moved back past today once, and still as active', () => {
+    const r = rec();
+    expect(count([end(r, '2026-09-30'), end({ ...r, endDate: '2026-09-30' }, '2026-09-15'), remove({ ...r, endDate: '2026-09-15' })], r.id)).toBe(1);
+  });
+
+  it('counts distinct records: three records changed by five changes are 3', () => {
+    const [a, b, c] = [rec(), rec(), rec()];
+    expect(count([end(a), remove(b), remove({ ...a, endDate: '2026-12-31' }), end(c), remove({ ...c, endDate: '2026-12-31' })], c.id)).toBe(3);
+  });
+
+  it.each([
+    ['a record the file inserted (id above the last one held before)', (r: EligibilityRecord) => remove({ ...r, id: r.id + 1000 })],
+    ['a carryover record of an earlier year', (r: EligibilityRecord) => end({ ...r, schoolYear: 2026, startDate: '2026-03-01' })],
+    ['a record of a later year', (r: EligibilityRecord) => remove({ ...r, schoolYear: 2028 })],
+    ['a record that ended before today (not active)', (r: EligibilityRecord) => remove({ ...r, endDate: '2026-11-20' })],
+    ['an insert', () => insert],
+    ['a retype (rule 3 neither ends nor removes)', (r: EligibilityRecord) => retype(r, '2027-08-31')],
+  ])('does not count %s', (_, change) => {
+    const r = rec();
+    expect(count([change(r)], r.id)).toBe(0);
+  });
+
+  it('counts a record ending today as active', () => {
+    const r = rec({ endDate: TODAY });
+    expect(count([remove(r)], r.id)).toBe(1);
+  });
+
+  it('judges a record by what it was before the file: one that a retype extended past today was not active', () => {
+    const r = rec({ endDate: '2026-10-31' });
+    expect(count([retype(r, '2027-06-30'), remove({ ...r, endDate: '2027-06-30', source: 'direct' })], r.id)).toBe(0);
+  });
+
+  it('never exceeds the active records held before the file', () => {
+    const held = Array.from({ length: 25 }, () => rec());
+    const changes: Change[] = [];
+    for (const r of held) changes.push(end(r), remove({ ...r, endDate: '2026-12-31' }), insert);
+    const changed = count(changes, held[held.length - 1].id);
+    expect(changed).toBe(25);
+    expect(isMassChange(changed, 25, 1)).toBe(false);
+    expect(isMassChange(changed, 25, 0.99)).toBe(true);
   });
 });

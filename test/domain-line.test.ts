@@ -109,6 +109,21 @@ describe('mapLine: valid lines', () => {
     expect(mapped).toEqual({ key: '000123', startDate: '2026-08-01', problems: [], record: VALID });
   });
 
+  it('trims U+0085, the other Unicode spaces and U+FEFF from every field, header names included', () => {
+    const ws = '\u0085\u2003\u3000\ufeff\u202f\u2028';
+    const mapped = mapLine(row({
+      id: `${ws}000123\u0085`, start: `\u00858/1/2026${ws}`, end: `6/30/2027\u0085`, elig: `\u0085Free\u0085`, type: `${ws}APPF`,
+      app: `A-1${ws}`, ref: '\u0085R-9',
+    }), compile(mapping(), HEADER.map((h) => `\u0085${h}\u3000`)));
+    expect(mapped.problems).toEqual([]);
+    expect(mapped.key).toBe('000123');
+    expect(mapped.record).toEqual(VALID);
+  });
+
+  it('does not trim characters that are not white space', () => {
+    expect(mapLine(row({ id: '\u200b000123' }), compile()).key).toBe('\u200b000123'); // ZERO WIDTH SPACE is not White_Space
+  });
+
   it('trims spaces, tabs and non-breaking spaces from every field', () => {
     const mapped = mapLine(row({
       id: '\u00a0 000123\t', start: ' \t8/1/2026\u00a0', end: '\u00a06/30/2027 ', elig: '\tFree ', type: ' APPF\u00a0', app: ' A-1\t',
@@ -206,6 +221,25 @@ describe('mapLine: line errors', () => {
     expect(mapped.record).toBeNull();
   });
 
+  it.each([
+    ['8/1/1850', 'the year 1850 is out of range (1900-2200)'],
+    ['8/1/2201', 'the year 2201 is out of range (1900-2200)'],
+    ['8/1/0000', 'the year 0 is out of range (1900-2200)'],
+    ['13/1/1850', 'the year 1850 is out of range (1900-2200)'],
+    ['8/1/20266', 'expected a date as M/D/YYYY'],
+  ])('says when a date %s is refused for its year (4002)', (end, why) => {
+    expect(mapLine(row({ end }), compile()).problems).toEqual([
+      { code: 4002, severity: 'error', text: `Invalid End Date '${end}': ${why}` },
+    ]);
+  });
+
+  it('accepts the first and last years of the range', () => {
+    const m = mapping({ schoolYear: 2201 });
+    expect(mapLine(row({ start: '8/1/2200', end: '6/30/2201' }), compile(m)).problems.map((p) => p.text))
+      .toEqual(["Invalid End Date '6/30/2201': the year 2201 is out of range (1900-2200)"]);
+    expect(mapLine(row({ start: '8/1/2200', end: '12/31/2200' }), compile(m)).record).toMatchObject({ startDate: '2200-08-01' });
+  });
+
   it('rejects an unparseable end date (4002)', () => {
     expect(mapLine(row({ end: '6/31/2027' }), compile()).problems.map((p) => p.text))
       .toEqual(["Invalid End Date '6/31/2027': expected a date as M/D/YYYY"]);
@@ -259,11 +293,40 @@ describe('mapLine: line errors', () => {
     expect(codes(row({ elig: 'Reduced', type: 'SNAP', source: 'app', end: '13/13/2027' }), compile(m))).toEqual([4007, 4008, 4002]);
   });
 
-  it('reports a row too short for the mapping (4006) once per line', () => {
+  it('reports a row too short for the mapping (4006) once per line, naming the first required field it lacks', () => {
     const mapped = mapLine(['000123', 'Doe', 'Jane', '8/1/2026'], compile());
     expect(mapped.record).toBeNull();
     expect(mapped.key).toBe('000123');
-    expect(mapped.problems.every((p) => p.code === 4006 && p.severity === 'error')).toBe(true);
-    expect(mapped.problems.map((p) => p.text)).toEqual(['Line has 4 fields; the mapping reads Eligibility from column 6']);
+    expect(mapped.problems).toEqual([
+      { code: 4006, severity: 'error', text: 'Line has 4 fields; the mapping reads End Date from column 5' },
+    ]);
+  });
+
+  it.each([
+    [1, 'Start Date', 4],
+    [6, 'Certified Type', 7],
+  ])('a row of %i fields lacks %s (column %i) first', (count, field, column) => {
+    const mapped = mapLine(row().slice(0, count), compile());
+    expect(mapped.problems.filter((p) => p.code === 4006).map((p) => p.text))
+      .toEqual([`Line has ${count} fields; the mapping reads ${field} from column ${column}`]);
+    expect(mapped.record).toBeNull();
+  });
+
+  it('an optional field a short row lacks is empty, not an error: names, application name, reference number', () => {
+    // The mapping reads Application (8) and Reference (9) after every required column.
+    expect(mapLine(row().slice(0, 7), compile())).toEqual({
+      key: '000123', startDate: '2026-08-01', problems: [], record: { ...VALID, applicationName: null, referenceNumber: null },
+    });
+    const m = mapping();
+    m.fields = { ...m.fields, lastName: { column: 11 }, firstName: { column: 12 } };
+    expect(mapLine(row(), compile(m)).problems).toEqual([]);
+  });
+
+  it('a required field in a column after the optional ones is still required', () => {
+    const m = mapping();
+    m.fields = { ...m.fields, source: { column: 'Source' } };
+    const mapped = mapLine(row({ type: 'SNAP' }).slice(0, 9), compile(m));
+    expect(mapped.problems.map((p) => p.text)).toEqual(['Line has 9 fields; the mapping reads Source from column 10']);
+    expect(mapped.record).toBeNull();
   });
 });

@@ -87,21 +87,43 @@ describe('reconcile', () => {
     expect(kinds(out.changes)).toEqual(['insert']);
   });
 
-  it('carryover: Free Direct of an earlier school year is not protected and is ended on S-1', () => {
+  it('carryover: Free Direct of an earlier school year is not protected, is ended on S-1, and needs no notice (no 3102)', () => {
     const r = rec({ ...FREE_DIRECT, schoolYear: 2026, startDate: '2025-09-01', endDate: '2026-09-30' });
     const l = line({ ...REDUCED_APP, startDate: '2026-08-15' });
     const out = reconcile(l, [r]);
     expect(out.result).toBe('new');
     expect(out.changes).toEqual([{ kind: 'insert', record: l }, { kind: 'end', record: r, endDate: '2026-08-14' }]);
-    expect(out.problems.map((p) => p.code)).toEqual([3102]);
+    expect(out.problems).toEqual([]);
   });
 
-  it('rule 3: a Direct line retypes a Non-Direct record of the same start and eligibility, with 3037', () => {
+  it('rule 2 names the highest-ranked protecting record, whatever order the records come in', () => {
+    const reduced = rec({ ...REDUCED_DIRECT, startDate: '2026-08-01', endDate: '2026-09-30' });
+    const free = rec({ ...FREE_DIRECT, startDate: '2026-10-01', endDate: '2027-06-30' });
+    const l = line({ ...PAID_APP, startDate: '2026-09-01' });
+    for (const records of [[reduced, free], [free, reduced]]) {
+      expect(reconcile(l, records).problems.map((p) => p.text)).toEqual([
+        'A Free Direct record (10/01/2026 - 06/30/2027) of higher rank was kept; the line was not applied',
+      ]);
+    }
+  });
+
+  it('rule 2 names the earliest of equally ranked protecting records', () => {
+    const early = rec({ ...FREE_DIRECT, startDate: '2026-08-01', endDate: '2026-09-30' });
+    const late = rec({ ...FREE_DIRECT, certifiedType: 'TANF', startDate: '2026-10-01', endDate: '2027-06-30' });
+    const l = line({ ...REDUCED_APP, startDate: '2026-09-01' });
+    for (const records of [[late, early], [early, late]]) {
+      expect(reconcile(l, records).problems.map((p) => p.text)).toEqual([
+        'A Free Direct record (08/01/2026 - 09/30/2026) of higher rank was kept; the line was not applied',
+      ]);
+    }
+  });
+
+  it('rule 3: a Direct line retypes a Non-Direct record of the same start and eligibility, extends it to E, with 3037', () => {
     const r = rec({ ...FREE_APP, endDate: '2027-05-31' });
     const out = reconcile(line(FREE_DIRECT), [r]);
     expect(out).toEqual({
       result: 'existing',
-      changes: [{ kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP' }],
+      changes: [{ kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP', endDate: '2027-06-30' }],
       problems: [{
         code: 3037, severity: 'warning',
         text: "The record currently exists and was updated with the Direct Type 'SNAP'",
@@ -112,8 +134,50 @@ describe('reconcile', () => {
   it('rule 3: a Direct line retypes a record of another Direct type', () => {
     const r = rec({ ...FREE_DIRECT, certifiedType: 'FOSTER' });
     const out = reconcile(line(FREE_DIRECT), [r]);
-    expect(out.changes).toEqual([{ kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP' }]);
+    expect(out.changes).toEqual([{ kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP', endDate: '2027-06-30' }]);
     expect(out.problems.map((p) => p.code)).toEqual([3037]);
+  });
+
+  it('rule 3 never shortens a record: a later end stays', () => {
+    const r = rec({ ...FREE_APP, endDate: '2027-08-31' });
+    const out = reconcile(line(FREE_DIRECT), [r]);
+    expect(out.changes).toEqual([{ kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP', endDate: '2027-08-31' }]);
+  });
+
+  it('rule 3 removes what the extended record then overlaps, with 3102 naming that record\'s period', () => {
+    const r = rec({ ...REDUCED_APP, endDate: '2026-12-31' });
+    const free = rec({ ...FREE_APP, startDate: '2027-01-01', endDate: '2027-03-31' });
+    const paid = rec({ ...PAID_APP, startDate: '2027-04-01', endDate: '2027-06-30' });
+    const after = rec({ ...FREE_APP, startDate: '2027-07-01', endDate: '2027-08-31' });
+    const out = reconcile(line({ ...REDUCED_DIRECT, endDate: '2027-06-30' }), [r, free, paid, after]);
+    expect(out).toEqual({
+      result: 'existing',
+      changes: [
+        { kind: 'retype', record: r, source: 'direct', certifiedType: 'MEDICAID_R', endDate: '2027-06-30' },
+        { kind: 'delete', record: free },
+        { kind: 'delete', record: paid },
+      ],
+      problems: [
+        { code: 3037, severity: 'warning', text: "The record currently exists and was updated with the Direct Type 'MEDICAID_R'" },
+        { code: 3102, severity: 'warning',
+          text: 'Eligibility lowered from Free to Reduced (01/01/2027 - 03/31/2027): the household must have been notified' },
+      ],
+    });
+  });
+
+  it('rule 3 comes after rule 2: a higher Direct record in the extension keeps the line from applying at all', () => {
+    const r = rec({ ...REDUCED_APP, endDate: '2026-12-31' });
+    const free = rec({ ...FREE_DIRECT, startDate: '2027-01-01', endDate: '2027-06-30' });
+    const out = reconcile(line(REDUCED_DIRECT), [r, free]);
+    expect(out.changes).toEqual([]);
+    expect(out.problems.map((p) => p.code)).toEqual([3101]);
+  });
+
+  it("rule 3 labels a line without a certified type 'Direct'", () => {
+    const r = rec(FREE_APP);
+    const out = reconcile(line({ ...FREE_DIRECT, certifiedType: null }), [r]);
+    expect(out.changes).toEqual([{ kind: 'retype', record: r, source: 'direct', certifiedType: null, endDate: '2027-06-30' }]);
+    expect(out.problems.map((p) => p.text)).toEqual(["The record currently exists and was updated with the Direct Type 'Direct'"]);
   });
 
   it('rule 3 needs the same eligibility: a Direct Free line over a Reduced record of the same start removes it', () => {
@@ -180,7 +244,7 @@ describe('reconcile', () => {
     expect(out.changes).toEqual([{ kind: 'insert', record: l }, { kind: 'end', record: r, endDate: '2026-11-30' }]);
     expect(out.problems).toEqual([{
       code: 3102, severity: 'warning',
-      text: 'Eligibility lowered from Free to Reduced (12/01/2026 - 06/30/2027): the household must have been notified',
+      text: 'Eligibility lowered from Free to Reduced (08/01/2026 - 06/30/2027): the household must have been notified',
     }]);
   });
 
@@ -198,10 +262,21 @@ describe('reconcile', () => {
     expect(out.problems.every((p) => p.code === 3102)).toBe(true);
   });
 
-  it('warns for a lowered eligibility on a removed record too', () => {
-    const out = reconcile(line({ ...PAID_APP, startDate: '2026-08-01' }), [rec({ ...FREE_APP, startDate: '2026-09-01' })]);
+  it('warns for a lowered eligibility on a removed record too, naming its period', () => {
+    const out = reconcile(line({ ...PAID_APP, startDate: '2026-08-01' }), [rec({ ...FREE_APP, startDate: '2026-09-01', endDate: '2027-02-28' })]);
     expect(kinds(out.changes)).toEqual(['insert', 'delete']);
-    expect(out.problems.map((p) => p.code)).toEqual([3102]);
+    expect(out.problems.map((p) => p.text)).toEqual([
+      'Eligibility lowered from Free to Paid (09/01/2026 - 02/28/2027): the household must have been notified',
+    ]);
+  });
+
+  it('gives one 3102 per lowered record of its own year, none for a carryover record', () => {
+    const carry = rec({ ...FREE_APP, schoolYear: 2026, startDate: '2026-03-01', endDate: '2026-08-31' });
+    const a = rec({ ...FREE_APP, startDate: '2026-09-01', endDate: '2026-10-31' });
+    const b = rec({ ...REDUCED_APP, startDate: '2026-11-01', endDate: '2027-06-30' });
+    const out = reconcile(line({ ...PAID_APP, startDate: '2026-08-15' }), [carry, a, b]);
+    expect(kinds(out.changes)).toEqual(['insert', 'end', 'delete', 'delete']);
+    expect(out.problems.map((p) => p.text.match(/from (.*): the household/)![1])).toEqual(['Free to Paid (09/01/2026 - 10/31/2026)', 'Reduced to Paid (11/01/2026 - 06/30/2027)']);
   });
 });
 
@@ -222,7 +297,7 @@ describe('statusOf', () => {
     ['insert', 'New', { kind: 'insert', record: line() } as Change],
     ['end', 'Ended', { kind: 'end', record: r, endDate: '2026-12-31' } as Change],
     ['delete', 'Removed', { kind: 'delete', record: r } as Change],
-    ['retype', 'Updated', { kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP' } as Change],
+    ['retype', 'Updated', { kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP', endDate: '2027-06-30' } as Change],
   ])('%s -> %s', (_, status, change) => {
     expect(statusOf(change)).toBe(status);
   });

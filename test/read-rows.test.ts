@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRows, type ReadRowsOptions, type ReadRowsResult } from '../src/import/read-rows.js';
+import { pick, random } from './helpers/random.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/parse/', import.meta.url));
 const KIB64 = 1 << 16;
@@ -41,7 +42,7 @@ describe('readRows: csv quoting', () => {
       { line: 3, fields: ['1002', 'O"Brien', 'Mary', 'two\nlines, with a comma'] },
       { line: 5, fields: ['1003', 'Lee', 'Ann "Annie"', 'last'] },
     ]);
-    expect(result).toEqual({ encoding: 'utf-8', rows: 4, lastLine: 5 });
+    expect(result).toEqual({ encoding: 'utf-8', rows: 4, lastLine: 5, lines: 5 });
   });
 
   it('returns fields raw (untrimmed)', async () => {
@@ -66,7 +67,7 @@ describe('readRows: line endings', () => {
       { line: 2, fields: ['1', 'a\nb'] }, // a line break inside quotes is one break, normalized to \n
       { line: 5, fields: ['2', 'c'] },
     ]);
-    expect(result.lastLine).toBe(5);
+    expect(result).toMatchObject({ lastLine: 5, lines: 5 });
   });
 
   it.each([
@@ -93,7 +94,44 @@ describe('readRows: blank lines', () => {
       { line: 3, fields: ['1', 'a'] },
       { line: 8, fields: ['2', 'b'] },
     ]);
-    expect(result).toMatchObject({ rows: 3, lastLine: 8 });
+    expect(result).toMatchObject({ rows: 3, lastLine: 8, lines: 10 });
+  });
+
+  it('skips rows of separators and any Unicode white space, U+0085 and U+FEFF included', async () => {
+    const text = 'h1,h2\n\u0085\n\u0085,\u2003\n\ufeff\t,\u3000\u00a0\n1,\u0085a\n"\u0085",""\n';
+    for (const fileType of ['csv', 'fixed'] as const) {
+      const { recs, result } = await collect(await tempFile(text), { fileType, encoding: 'utf-8' });
+      const expected = fileType === 'csv'
+        ? [{ line: 1, fields: ['h1', 'h2'] }, { line: 5, fields: ['1', '\u0085a'] }]
+        : [{ line: 1, fields: ['h1,h2'] }, { line: 3, fields: ['\u0085,\u2003'] }, { line: 4, fields: ['\ufeff\t,\u3000\u00a0'] },
+          { line: 5, fields: ['1,\u0085a'] }, { line: 6, fields: ['"\u0085",""'] }];
+      expect(recs).toEqual(expected); // a fixed-width line is blank only when all of it is white space
+      expect(result.lines).toBe(6);
+    }
+  });
+
+  it("counts a file's physical lines exactly like its line breaks, for any text (seeded)", async () => {
+    const next = random(5);
+    const pieces = ['a', ',', '\n', '\r', '\r\n', ' ', '\u0085', ',"q\nq",', ',"\r\n",', ',"",'];
+    /** Line breaks (CRLF, CR or LF), plus a last line without one. */
+    const physical = (t: string) => {
+      const n = t.replace(/\r\n?/g, '\n');
+      return (n.match(/\n/g)?.length ?? 0) + (n.length > 0 && !n.endsWith('\n') ? 1 : 0);
+    };
+    const texts = ['', '\n', 'a', 'a\n', 'a\n\n', '"x\ny"', `${'x'.repeat(KIB64 - 1)}\r\n`, `${'x'.repeat(KIB64)}\n\n`];
+    for (let i = 0; i < 150; i++) {
+      let t = '';
+      for (let k = Math.floor(next() * 120); k > 0; k--) t += pick(next, pieces);
+      texts.push(t);
+    }
+    for (const t of texts) {
+      const path = await tempFile(t);
+      for (const fileType of ['csv', 'fixed'] as const) {
+        const { recs, result } = await collect(path, { fileType, encoding: 'utf-8' });
+        expect(result.lines, JSON.stringify(t)).toBe(physical(t));
+        expect(recs.every((r) => r.line <= result.lines)).toBe(true);
+      }
+    }
   });
 
   it('an empty file has no rows', async () => {
@@ -102,6 +140,7 @@ describe('readRows: blank lines', () => {
         encoding: 'utf-8',
         rows: 0,
         lastLine: 0,
+        lines: 0,
       });
     }
   });
@@ -124,7 +163,7 @@ describe('readRows: tab and fixed', () => {
       { line: 1, fields: ['1001      SMITH     JOHN      F'] },
       { line: 3, fields: ["1002      O'BRIEN   MARY      R  "] },
     ]);
-    expect(result).toEqual({ encoding: 'utf-8', rows: 2, lastLine: 3 });
+    expect(result).toEqual({ encoding: 'utf-8', rows: 2, lastLine: 3, lines: 3 });
   });
 
   it('does not treat quotes or commas specially in fixed-width files, and skips tab/NBSP-only lines', async () => {
@@ -281,7 +320,7 @@ describe('readRows: volume', () => {
       lineSum += line;
       if (line > 1 && (fields[0] !== String(line) || fields.length !== 4)) bad++;
     });
-    expect(result).toEqual({ encoding: 'utf-8', rows: 200_000, lastLine: 200_000 });
+    expect(result).toEqual({ encoding: 'utf-8', rows: 200_000, lastLine: 200_000, lines: 200_000 });
     expect(bad).toBe(0);
     expect(lineSum).toBe((200_000 * 200_001) / 2);
   });

@@ -92,3 +92,36 @@ describe('buffered inserts', () => {
     expect(db.prepare('SELECT count(*) FROM change_log').pluck().get()).toBe(0);
   });
 });
+
+describe('a rule 3 retype', () => {
+  it('writes the new source, type and end date, logs before and after, and revert restores the record exactly', async () => {
+    const { revertRun } = await import('../src/store/revert.js');
+    const store = createEligibilityStore(db);
+    const addRun = db.prepare(`INSERT INTO runs (import, mapping, school_year, mode, status, trigger_kind, started_at)
+      VALUES ('cases', 'Cases 26-27', 2027, 'run', 'Successful', 'manual', '2026-11-22T01:00:00Z')`);
+    const seedRun = Number(addRun.run().lastInsertRowid);
+    db.exec('BEGIN');
+    store.apply({ kind: 'insert', record: { ...line(1), source: 'nonDirect', certifiedType: 'APP_F', endDate: '2027-01-31' } }, 9, seedRun);
+    store.apply({ kind: 'insert', record: { ...line(2), source: 'nonDirect', certifiedType: 'APP_S', eligibility: 'S', startDate: '2027-02-01' } }, 9, seedRun);
+    store.flush();
+    db.exec('COMMIT');
+    const dump = () => db.prepare('SELECT * FROM eligibility ORDER BY id').all();
+    const before = dump();
+
+    const run = Number(addRun.run().lastInsertRowid);
+    const [first, second] = store.forStudent(9);
+    db.exec('BEGIN');
+    const after = store.apply({ kind: 'retype', record: first, source: 'direct', certifiedType: 'SNAP', endDate: '2027-06-30' }, 9, run);
+    store.apply({ kind: 'delete', record: second }, 9, run);
+    db.exec('COMMIT');
+    expect(after).toEqual({ ...first, source: 'direct', certifiedType: 'SNAP', endDate: '2027-06-30' });
+    expect(store.forStudent(9)).toEqual([after]);
+    const log = db.prepare(`SELECT status, source, certified_type, end_date, before FROM change_history WHERE run_id = ? ORDER BY id`)
+      .raw().all(run) as [string, string, string, string, string][];
+    expect(log.map((r) => r.slice(0, 4))).toEqual([['Updated', 'direct', 'SNAP', '2027-06-30'], ['Removed', 'nonDirect', 'APP_S', '2027-06-30']]);
+    expect(JSON.parse(log[0][4])).toEqual(first);
+
+    expect(revertRun(db, run, '2026-11-23T00:00:00Z')).toEqual({ deleted: 0, restored: 1, reinserted: 1 });
+    expect(dump()).toEqual(before);
+  });
+});

@@ -19,9 +19,13 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** The years a date may have (SPEC 7.0): outside them a date is an error, whatever the format. */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2200;
+
 /** Builds an ISO date, or null when the parts are not a real calendar day. */
 export function isoDate(year: number, month: number, day: number): IsoDate | null {
-  if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1) return null;
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1) return null;
   if (day > daysInMonth(year, month)) return null;
   return `${year}-${pad2(month)}-${pad2(day)}`;
 }
@@ -56,29 +60,50 @@ function parseParts(text: string, sizes: [number, number][], sep: string): numbe
   return i === text.length ? out : null;
 }
 
-/** Parses a (trimmed) date in the mapping's format. Returns null when it does not parse or is not a real day. */
-export function parseDate(text: string, format: DateFormat): IsoDate | null {
+/** The parts of a date as [year, month, day], or null when the text does not have the format's shape. */
+function partsOf(text: string, format: DateFormat): [number, number, number] | null {
   let p: number[] | null;
   switch (format) {
     case 'M/D/YYYY':
       p = parseParts(text, [[1, 2], [1, 2], [4, 4]], '/');
-      return p && isoDate(p[2], p[0], p[1]);
+      return p && [p[2], p[0], p[1]];
     case 'MM/DD/YYYY':
       p = parseParts(text, [[2, 2], [2, 2], [4, 4]], '/');
-      return p && isoDate(p[2], p[0], p[1]);
+      return p && [p[2], p[0], p[1]];
     case 'D/M/YYYY':
       p = parseParts(text, [[1, 2], [1, 2], [4, 4]], '/');
-      return p && isoDate(p[2], p[1], p[0]);
+      return p && [p[2], p[1], p[0]];
     case 'YYYY-MM-DD':
       p = parseParts(text, [[4, 4], [2, 2], [2, 2]], '-');
-      return p && isoDate(p[0], p[1], p[2]);
+      return p && [p[0], p[1], p[2]];
     case 'MMDDYYYY':
       p = parseParts(text, [[2, 2], [2, 2], [4, 4]], '');
-      return p && isoDate(p[2], p[0], p[1]);
+      return p && [p[2], p[0], p[1]];
     case 'YYYYMMDD':
       p = parseParts(text, [[4, 4], [2, 2], [2, 2]], '');
-      return p && isoDate(p[0], p[1], p[2]);
+      return p && [p[0], p[1], p[2]];
   }
+}
+
+/** Parses a (trimmed) date in the mapping's format. Returns null when it does not parse or is not a real day. */
+export function parseDate(text: string, format: DateFormat): IsoDate | null {
+  const p = partsOf(text, format);
+  return p && isoDate(p[0], p[1], p[2]);
+}
+
+/** Why a text that parseDate refused is not a date: the `why` of error 4002. */
+export function dateProblem(text: string, format: DateFormat): string {
+  const p = partsOf(text, format);
+  if (p && (p[0] < MIN_YEAR || p[0] > MAX_YEAR)) return `the year ${p[0]} is out of range (${MIN_YEAR}-${MAX_YEAR})`;
+  return `expected a date as ${format}`;
+}
+
+/** The calendar date an instant falls on in the IANA zone `tz` (the run's date in FRAM_TZ). */
+export function dateIn(at: Date, tz: string): IsoDate {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'numeric', day: 'numeric' })
+    .formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return `${get('year')}-${pad2(get('month'))}-${pad2(get('day'))}`;
 }
 
 /** The day `n` days after (or before, when negative) an ISO date. */

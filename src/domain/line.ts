@@ -1,7 +1,8 @@
 // Mapping and validation of one file line (SPEC 7.0, 7.2). Pure: fields in, record and problems out.
 
 import { formatMessage, CATALOG } from '../errors.js';
-import { parseDate, schoolYearBounds, usDate, schoolYearLabel, type DateFormat } from './dates.js';
+import { dateProblem, parseDate, schoolYearBounds, usDate, schoolYearLabel, type DateFormat } from './dates.js';
+import { trimField } from './text.js';
 import type {
   CertifiedType, Eligibility, FieldName, FieldSource, IsoDate, LineRecord, Mapping, Problem, Source,
 } from './types.js';
@@ -21,6 +22,10 @@ export interface CompiledMapping {
   bounds: { from: IsoDate; to: IsoDate };
   /** Dates parsed so far, by their text: a file repeats a few hundred dates a million times. */
   dates: Map<string, IsoDate | null>;
+  /** A row with fewer fields than this lacks a required field (4006). */
+  requiredWidth: number;
+  /** The required fields read from columns, by column: the first one a short row lacks is named. */
+  required: { field: FieldName; index: number }[];
 }
 
 export interface MappedLine {
@@ -33,6 +38,9 @@ export interface MappedLine {
   /** The start date when it parsed, for the wrong-year guard. */
   startDate: IsoDate | null;
 }
+
+/** Fields a line may lack: a short row leaves them empty instead of failing (SPEC 7.0). */
+const OPTIONAL: ReadonlySet<FieldName> = new Set(['lastName', 'firstName', 'applicationName', 'referenceNumber']);
 
 const FIELD_LABELS: Record<FieldName, string> = {
   stateId: 'State ID', startDate: 'Start Date', endDate: 'End Date', eligibility: 'Eligibility',
@@ -55,18 +63,23 @@ export function compileMapping(
 ): CompiledMapping | { missingColumns: string[] } {
   const readers: Partial<Record<FieldName, Reader>> = {};
   const missing: string[] = [];
-  const names = header?.map((h) => h.trim().toLowerCase());
+  const names = header?.map((h) => trimField(h).toLowerCase());
   for (const [field, src] of Object.entries(mapping.fields) as [FieldName, FieldSource][]) {
     if ('constant' in src) readers[field] = { kind: 'constant', value: src.constant };
     else if ('start' in src) readers[field] = { kind: 'slice', start: src.start - 1, end: src.start - 1 + src.length };
     else if (typeof src.column === 'number') readers[field] = { kind: 'column', index: src.column - 1, column: src.column };
     else {
-      const index = names ? names.indexOf(src.column.trim().toLowerCase()) : -1;
+      const index = names ? names.indexOf(trimField(src.column).toLowerCase()) : -1;
       if (index < 0) missing.push(src.column);
       else readers[field] = { kind: 'column', index, column: src.column };
     }
   }
   if (missing.length) return { missingColumns: missing };
+  const required: CompiledMapping['required'] = [];
+  for (const [field, r] of Object.entries(readers) as [FieldName, Reader][]) {
+    if (r.kind === 'column' && !OPTIONAL.has(field)) required.push({ field, index: r.index });
+  }
+  required.sort((a, b) => a.index - b.index);
   return {
     mapping,
     readers,
@@ -78,6 +91,8 @@ export function compileMapping(
     },
     bounds: schoolYearBounds(mapping.schoolYear),
     dates: new Map(),
+    requiredWidth: required.length ? required[required.length - 1].index + 1 : 0,
+    required,
   };
 }
 
@@ -85,9 +100,9 @@ export function compileMapping(
 function read(fields: string[], reader: Reader | undefined): string | null | undefined {
   if (!reader) return undefined;
   if (reader.kind === 'constant') return reader.value;
-  if (reader.kind === 'slice') return fields[0].slice(reader.start, reader.end).trim();
+  if (reader.kind === 'slice') return trimField(fields[0].slice(reader.start, reader.end));
   const value = fields[reader.index];
-  return value === undefined ? null : value.trim();
+  return value === undefined ? null : trimField(value);
 }
 
 const MAX_DATES = 100_000;
@@ -107,15 +122,16 @@ const RANK_OF_ELIGIBILITY: Record<Eligibility, number> = { F: 3, R: 2, S: 1 };
 export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
   const { mapping, readers } = cm;
   const problems: Problem[] = [];
+  if (fields.length < cm.requiredWidth) {
+    // One field-count message per line: the first required field the short row cannot give.
+    const first = cm.required.find((r) => r.index >= fields.length)!;
+    problems.push(problem(4006, { count: fields.length, field: FIELD_LABELS[first.field], column: first.index + 1 }));
+  }
+  /** A field's value; undefined when a short row lacks it (an optional field is then empty). */
   const value = (field: FieldName): string | undefined => {
     const v = read(fields, readers[field]);
     if (v !== null) return v;
-    // One field-count message per line: the first field the short row cannot give.
-    if (!problems.some((p) => p.code === 4006)) {
-      const r = readers[field] as { index: number };
-      problems.push(problem(4006, { count: fields.length, field: FIELD_LABELS[field], column: r.index + 1 }));
-    }
-    return undefined;
+    return OPTIONAL.has(field) ? '' : undefined;
   };
   const coded = <T>(field: FieldName, map: Map<string, T>): T | undefined => {
     const raw = value(field);
@@ -148,7 +164,7 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
   const rawStart = value('startDate');
   const startDate = rawStart === undefined ? null : dateOf(rawStart, cm);
   if (rawStart !== undefined && startDate === null) {
-    problems.push(problem(4002, { field: 'Start Date', value: rawStart, why: `expected a date as ${format}` }));
+    problems.push(problem(4002, { field: 'Start Date', value: rawStart, why: dateProblem(rawStart, format) }));
   }
   let endDate: IsoDate | null = null;
   const rawEnd = value('endDate');
@@ -159,7 +175,7 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
     } else problems.push(problem(4003));
   } else if (rawEnd !== undefined) {
     endDate = dateOf(rawEnd, cm);
-    if (endDate === null) problems.push(problem(4002, { field: 'End Date', value: rawEnd, why: `expected a date as ${format}` }));
+    if (endDate === null) problems.push(problem(4002, { field: 'End Date', value: rawEnd, why: dateProblem(rawEnd, format) }));
   }
   if (startDate && endDate && endDate < startDate) problems.push(problem(4004));
   if (startDate && (startDate < cm.bounds.from || startDate > cm.bounds.to)) {

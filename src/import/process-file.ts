@@ -3,7 +3,7 @@
 
 import { compileMapping, mapLine, problem, type CompiledMapping } from '../domain/line.js';
 import { reconcile, statusOf } from '../domain/reconcile.js';
-import { YearTally, isMassChange, isWrongYear } from '../domain/guards.js';
+import { ChangeTally, YearTally, isMassChange, isWrongYear } from '../domain/guards.js';
 import { schoolYearLabel } from '../domain/dates.js';
 import { FramError } from '../errors.js';
 import { readRows } from './read-rows.js';
@@ -12,7 +12,7 @@ import type { Db } from '../store/db.js';
 import type { EligibilityStore } from '../store/eligibility.js';
 import type { RunStore } from '../store/runs.js';
 import type { ReportSink } from './report-sink.js';
-import type { CertifiedType, Mapping, Problem } from '../domain/types.js';
+import type { CertifiedType, IsoDate, Mapping, Problem } from '../domain/types.js';
 import type { ReportSummary } from '../report/model.js';
 import type { StudentKeys } from '../store/students.js';
 
@@ -24,6 +24,8 @@ export interface FileJob {
   test: boolean;
   approveChanges: boolean;
   maxChangeRatio: number;
+  /** The run's date in FRAM_TZ: the mass-change guard weighs the records active on it. */
+  today: IsoDate;
   mapping: Mapping;
   certifiedTypes: CertifiedType[];
   students: StudentKeys;
@@ -43,6 +45,7 @@ export const PROGRESS_EVERY = 50_000;
 
 export interface FileResult {
   status: 'imported' | 'rejected' | 'held';
+  /** The file's physical lines, header included; for a file that could not be read to its end, the line it stopped on. */
   lines: number;
   counts: ReportSummary;
   error: FramError | null;
@@ -59,10 +62,10 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   const year = mapping.schoolYear;
   // Read inside the file's transaction, below.
   let activeBefore = 0;
-  let lastIdBefore = 0;
   let held: HeldRecords;
-  let changedBefore = 0;
-  let lines = 0;
+  let changes: ChangeTally;
+  let rows = 0;
+  let lines = 0; // the physical line count once the file is read; until then the last line read
   let cm: CompiledMapping | null = mapping.hasHeader ? null : compile(job, null);
 
   const report = (line: number, p: Problem) => {
@@ -73,12 +76,13 @@ export async function processFile(job: FileJob): Promise<FileResult> {
 
   const onRow = (fields: string[], line: number) => {
     if (job.signal?.aborted) throw new FramError(5014);
+    lines = line;
     if (!cm) {
       cm = compile(job, fields);
       return;
     }
-    lines++;
-    if (lines % PROGRESS_EVERY === 0) job.progress?.(lines);
+    rows++;
+    if (rows % PROGRESS_EVERY === 0) job.progress?.(rows);
     const m = mapLine(fields, cm);
     if (m.startDate) tally.add(m.startDate);
     const studentId = job.students.get(m.key);
@@ -94,15 +98,13 @@ export async function processFile(job: FileJob): Promise<FileResult> {
     const outcome = reconcile(m.record, held.has(studentId) ? eligibility.forStudent(studentId) : []);
     if (outcome.result === 'existing') counts.existing++;
     for (const change of outcome.changes) {
+      changes.add(change);
       const record = eligibility.apply(change, studentId, runId);
       held.changed(studentId);
       const status = statusOf(change);
       if (status === 'New') counts.new++;
       else if (status === 'Ended') counts.ended++;
       else if (status === 'Removed') counts.removed++;
-      if ((status === 'Ended' || status === 'Removed') && record.id <= lastIdBefore && record.schoolYear === year) {
-        changedBefore++;
-      }
       sink.update(record, status);
     }
     for (const p of outcome.problems) report(line, p);
@@ -113,10 +115,10 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   db.exec('BEGIN IMMEDIATE');
   try {
     eligibility.deferIndexIfEmpty();
-    activeBefore = eligibility.countForYear(year);
-    lastIdBefore = eligibility.maxId();
+    activeBefore = eligibility.countActive(year, job.today);
+    changes = new ChangeTally(year, job.today, eligibility.maxId());
     held = loadHeldRecords(db);
-    await readRows(job.stagedPath, { fileType: mapping.fileType, encoding: mapping.encoding }, onRow);
+    lines = (await readRows(job.stagedPath, { fileType: mapping.fileType, encoding: mapping.encoding }, onRow)).lines;
     if (isWrongYear(tally, year)) {
       const looksLike = tally.mostCommon();
       error = new FramError(5008, {
@@ -124,10 +126,11 @@ export async function processFile(job: FileJob): Promise<FileResult> {
         outside: tally.outside(year), dated: tally.dated, year: schoolYearLabel(year),
       });
       status = 'rejected';
-    } else if (!job.approveChanges && isMassChange(changedBefore, activeBefore, job.maxChangeRatio)) {
+    } else if (!job.approveChanges && isMassChange(changes.changed, activeBefore, job.maxChangeRatio)) {
+      const changed = changes.changed;
       error = new FramError(5009, {
-        file: job.name, changed: changedBefore, active: activeBefore, year: schoolYearLabel(year),
-        percent: Math.round((changedBefore / activeBefore) * 1000) / 10, limit: Math.round(job.maxChangeRatio * 1000) / 10,
+        file: job.name, changed, active: activeBefore, year: schoolYearLabel(year),
+        percent: Math.round((changed / activeBefore) * 1000) / 10, limit: Math.round(job.maxChangeRatio * 1000) / 10,
       });
       status = 'held';
     }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { open } from 'node:fs/promises';
 import Papa from 'papaparse';
 import type { Encoding, FileType } from '../domain/types.js';
+import { isBlank } from '../domain/text.js';
 import { CHUNK_BYTES, decodedText, detectEncoding } from './decode.js';
 
 export interface ReadRowsOptions {
@@ -16,13 +17,16 @@ export interface ReadRowsResult {
   rows: number;
   /** Physical line on which the last record passed to onRow starts (0 when there was none). */
   lastLine: number;
+  /** The file's physical lines, blank ones and the header included (a last line without a line break counts). */
+  lines: number;
 }
 
 type OnRow = (fields: string[], line: number) => void;
 type Counts = Omit<ReadRowsResult, 'encoding'>;
 
 /**
- * Streams a file from disk and calls onRow once per non-blank record, in order.
+ * Streams a file from disk and calls onRow once per non-blank record, in order. A record is blank when every field
+ * holds only white space (src/domain/text.ts: Unicode White_Space and U+FEFF).
  * `fields` are the raw (untrimmed) fields; for fileType 'fixed' it is a one-element array holding the whole line
  * (without line terminator). Line breaks inside quoted fields are normalized to '\n'.
  * `line` is the 1-based PHYSICAL line on which the record starts (blank lines and the header count; a quoted field
@@ -47,8 +51,6 @@ export async function readRows(path: string, options: ReadRowsOptions, onRow: On
   }
 }
 
-const NON_BLANK = /\S/; // JS \s covers tabs, NBSP and the BOM
-
 /**
  * Longest record we accept, in characters. Beyond it the input is not a sane eligibility file (typically a quote
  * that never closes), and papaparse would re-scan the ever-growing unfinished record on every chunk: quadratic time.
@@ -63,7 +65,7 @@ async function readFixed(text: AsyncIterable<string>, onRow: OnRow): Promise<Cou
   let lastLine = 0;
   const emit = (s: string): void => {
     line++;
-    if (!NON_BLANK.test(s)) return;
+    if (isBlank(s)) return;
     rows++;
     lastLine = line;
     onRow([s], line);
@@ -80,11 +82,11 @@ async function readFixed(text: AsyncIterable<string>, onRow: OnRow): Promise<Cou
     if (carry.length > MAX_RECORD_CHARS) throw tooLong(line + 1);
   }
   if (carry.length > 0) emit(carry);
-  return { rows, lastLine };
+  return { rows, lastLine, lines: line };
 }
 
 function isBlankRow(fields: string[]): boolean {
-  for (let i = 0; i < fields.length; i++) if (NON_BLANK.test(fields[i])) return false;
+  for (let i = 0; i < fields.length; i++) if (!isBlank(fields[i])) return false;
   return true;
 }
 
@@ -189,5 +191,6 @@ async function readDelimited(text: AsyncIterable<string>, delimiter: string, onR
   if (failure) throw (failure as { error: unknown }).error;
   if (cutShort) throw tooLong(nextLine); // not expected: the final chunk callback reports it
   if (!done) throw new Error('papaparse did not finish the file');
-  return { rows, lastLine };
+  // nextLine has passed every line break papaparse read (it gives no empty record after a final one).
+  return { rows, lastLine, lines: nextLine - 1 };
 }

@@ -13,6 +13,7 @@ import { fetchFile } from './fetch-file.js';
 import { renameProcessed } from './rename-processed.js';
 import { printable } from '../report/format.js';
 import { stableFiles } from './stability.js';
+import { dateIn } from '../domain/dates.js';
 import { prepareStaging, removeRunStaging, runStaging, sweepStaging } from './staging.js';
 import type { Config, ImportConfig } from '../config.js';
 import type { Connect } from '../transports/index.js';
@@ -158,7 +159,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
         const result = await processFile({
           db: ctx.db, eligibility, runs, runId, test, approveChanges: approved, maxChangeRatio: imp.maxChangeRatio,
           mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
-          stagedPath, sink, signal: ctx.signal,
+          stagedPath, sink, signal: ctx.signal, today: dateIn(ctx.now(), ctx.tz),
           progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
           committed: () => log.info({ file: file.name }, 'file:committed'),
         });

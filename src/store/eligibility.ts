@@ -29,7 +29,7 @@ export function createEligibilityStore(db: Db) {
     FROM eligibility e WHERE e.id = ? AND change_log.run_id = e.created_run AND change_log.record_id = e.id
     AND change_log.status = 'New' AND change_log.school_year IS NULL`);
   const setEnd = db.prepare('UPDATE eligibility SET end_date = ? WHERE id = ?');
-  const setType = db.prepare('UPDATE eligibility SET source = ?, certified_type = ? WHERE id = ?');
+  const setType = db.prepare('UPDATE eligibility SET source = ?, certified_type = ?, end_date = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM eligibility WHERE id = ?');
   const log = db.prepare(`INSERT INTO change_log (run_id, status, record_id, student_id, school_year, start_date, end_date,
     eligibility, source, certified_type, application_name, reference_number, before, at, note)
@@ -107,8 +107,9 @@ export function createEligibilityStore(db: Db) {
           return after;
         }
         case 'retype': {
-          const after = { ...change.record, source: change.source, certifiedType: change.certifiedType };
-          setType.run(change.source, change.certifiedType, change.record.id);
+          // Rule 3 may extend the record to the line's end: the log's before and after hold both ends.
+          const after = { ...change.record, source: change.source, certifiedType: change.certifiedType, endDate: change.endDate };
+          setType.run(change.source, change.certifiedType, change.endDate, change.record.id);
           logChange(runId, status, after, change.record, null);
           return after;
         }
@@ -119,9 +120,11 @@ export function createEligibilityStore(db: Db) {
       }
     },
 
-    countForYear(schoolYear: number): number {
+    /** Records of the school year that are active on `today`: they end on or after it (the mass-change guard's base). */
+    countActive(schoolYear: number, today: string): number {
       inserts.flush();
-      return (db.prepare('SELECT count(*) AS n FROM eligibility WHERE school_year = ?').get(schoolYear) as { n: number }).n;
+      return (db.prepare('SELECT count(*) AS n FROM eligibility WHERE school_year = ? AND end_date >= ?')
+        .get(schoolYear, today) as { n: number }).n;
     },
 
     maxId(): number {

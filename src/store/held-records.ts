@@ -1,25 +1,14 @@
 // What each student holds, read once per file inside its transaction, so that reconciliation's
 // rule 1 ("this exact record is already held": most lines of a daily snapshot) needs no query per
-// line. Exact: a record is keyed by the fields rule 1 compares, and a student this file has changed
-// is asked of the store again. A miss only sends the line down the full path (the student's records
-// from SQL), which is exact too.
+// line. Exact: a record is keyed by rule 1's own key (src/domain/record-key.ts, which reconcile
+// uses too), and a student this file has changed is asked of the store again. A miss only sends
+// the line down the full path (the student's records from SQL), which is exact too.
 
 import type { Db } from './db.js';
 import { eachEntry, PAGE } from './pages.js';
-import type { LineRecord } from '../domain/types.js';
+import { lineKey, recordKey, type Compared } from '../domain/record-key.js';
 
-type Compared = Pick<LineRecord, 'startDate' | 'endDate' | 'eligibility' | 'source' | 'certifiedType'>;
-
-/**
- * Rule 1's fields as one string. A line's dates are ISO (10 characters, no comma), eligibility is one
- * letter of F, R, S and the source 'direct' or 'nonDirect' (the table's CHECKs hold records to the
- * same), and the certified type comes last with '=' before it. So a record's key equals a line's key
- * only when every field is equal, whatever odd text a record's dates or type might hold.
- */
-export function recordKey(r: Compared): string {
-  return `${r.startDate},${r.endDate},${r.eligibility}${r.source},${r.certifiedType === null ? '' : `=${r.certifiedType}`}`;
-}
-
+/** recordKey, built by SQLite for every stored record. */
 const KEY_SQL = `start_date || ',' || end_date || ',' || eligibility || source || ',' || ifnull('=' || certified_type, '')`;
 
 /** Per student: no records, records as loaded, or records this file has changed since. */
@@ -75,10 +64,10 @@ export function loadHeldRecords(db: Db): HeldRecords {
   const keys = new Map<string, number>(); // few: a school year has a few thousand distinct records at most
   const pairs = new PairSet(records);
 
-  const add = (student: number, recordKey: string) => {
-    let key = keys.get(recordKey);
+  const add = (student: number, text: string) => {
+    let key = keys.get(text);
     // A copy: a slice would keep its whole page of records alive.
-    if (key === undefined) keys.set(Buffer.from(recordKey).toString(), (key = keys.size));
+    if (key === undefined) keys.set(Buffer.from(text).toString(), (key = keys.size));
     pairs.add(student, key);
     state[student] = LOADED;
   };
@@ -102,8 +91,9 @@ export function loadHeldRecords(db: Db): HeldRecords {
   return {
     has: (studentId) => state[studentId] !== NONE, // beyond the array (not expected): ask the store
     holds(studentId, l) {
-      if (state[studentId] !== LOADED || l.startDate.length !== 10 || l.endDate.length !== 10) return false;
-      const key = keys.get(recordKey(l));
+      if (state[studentId] !== LOADED) return false;
+      const wanted = lineKey(l);
+      const key = wanted === null ? undefined : keys.get(wanted);
       return key !== undefined && pairs.has(studentId, key);
     },
     changed(studentId) {
