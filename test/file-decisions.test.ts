@@ -63,6 +63,15 @@ describe('approve', () => {
     expect(held.files[0]).toMatchObject({ name: big, status: 'held', renamedTo: null });
     expect(ws.dump('eligibility')).toEqual(before);
     const sha = held.files[0].sha256;
+    // Its report shows what it would have done, exactly as a test run of it does; the store holds none of it.
+    const test = await ws.run('guarded', { test: true });
+    expect(held.summary).toEqual({ new: 10, ended: 0, removed: 20, existing: 0, errors: 0, warnings: 20 });
+    expect(held.summary).toEqual(test.summary);
+    expect(held.updated).toHaveLength(30);
+    expect(held.updated).toEqual(test.updated);
+    expect(held.messages).toEqual(test.messages);
+    expect(held.messages.filter((m) => m.code === 3102)).toHaveLength(20);
+    expect(ws.dump('change_log').filter((r) => (r as { run_id: number }).run_id === held.runId)).toEqual([]);
 
     expect((await cli('approve', 'guarded', sha.slice(0, 5))).code).toBe(2);
     const wrong = await cli('approve', 'guarded', sha.startsWith('000000') ? 'ffffff' : '000000');

@@ -5,8 +5,8 @@ import { compileMapping, mapLine, problem, type CompiledMapping } from '../domai
 import { reconcile, statusOf } from '../domain/reconcile.js';
 import { ChangeTally, YearTally, isMassChange, isWrongYear } from '../domain/guards.js';
 import { schoolYearLabel } from '../domain/dates.js';
-import { FramError } from '../errors.js';
-import { readRows } from './read-rows.js';
+import { FramError, errorCode, localFailure, unexpected } from '../errors.js';
+import { readRows, UnreadableText } from './read-rows.js';
 import { loadHeldRecords, type HeldRecords } from '../store/held-records.js';
 import type { Db } from '../store/db.js';
 import type { EligibilityStore } from '../store/eligibility.js';
@@ -147,10 +147,22 @@ export async function processFile(job: FileJob): Promise<FileResult> {
     eligibility.discard();
     if (db.inTransaction) db.exec('ROLLBACK');
     status = 'rejected';
-    error = e instanceof FramError ? e : new FramError(5010, { file: job.name, reason: (e as Error).message }, { cause: e });
+    error = failureOf(e, job);
   }
-  await sink.finish(status === 'imported');
-  return status === 'imported' ? { status, lines, counts, error } : { status, lines, counts: emptyCounts(), error };
+  // A held file's report shows what it would have done, as a test run's does (its rows are kept
+  // only where they outlive the rollback: a test run's spill sink).
+  const shows = status === 'imported' || status === 'held';
+  await sink.finish(shows);
+  return shows ? { status, lines, counts, error } : { status, lines, counts: emptyCounts(), error };
+}
+
+/** Why a file failed, as the catalog names it: text that cannot be read is 5010, the disk or store by what they are. */
+function failureOf(e: unknown, job: FileJob): FramError {
+  if (e instanceof FramError) return e;
+  if (e instanceof UnreadableText) return new FramError(5010, { file: job.name, reason: e.message }, { cause: e });
+  const code = errorCode(e);
+  if (code && (/^E[A-Z]+$/.test(code) || code.startsWith('SQLITE_'))) return localFailure(e, job.stagedPath, `importing '${job.name}'`);
+  return unexpected(e, `importing '${job.name}'`);
 }
 
 function compile(job: FileJob, header: string[] | null): CompiledMapping {

@@ -57,7 +57,15 @@ export async function readRows(path: string, options: ReadRowsOptions, onRow: On
  */
 const MAX_RECORD_CHARS = 1 << 22;
 const tooLong = (line: number): Error =>
-  new Error(`The record starting on line ${line} is longer than ${MAX_RECORD_CHARS} characters`);
+  new UnreadableText(`The record starting on line ${line} is longer than ${MAX_RECORD_CHARS} characters`);
+
+/** The file's text cannot be read as records: a file-level problem of that file (5010), not a fault. */
+export class UnreadableText extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableText';
+  }
+}
 
 async function readFixed(text: AsyncIterable<string>, onRow: OnRow): Promise<Counts> {
   let line = 0;
@@ -161,7 +169,7 @@ async function readDelimited(text: AsyncIterable<string>, delimiter: string, onR
           const fields = data[end]; // its last field is everything after the opening quote
           const opened = nextLine + breaksIn(fields, fields.length - 1);
           const how = cutShort ? `not closed within ${MAX_RECORD_CHARS} characters` : 'never closed';
-          throw new Error(`Unterminated quoted field: the quote opened on line ${opened} is ${how}`);
+          throw new UnreadableText(`Unterminated quoted field: the quote opened on line ${opened} is ${how}`);
         }
       } catch (error) {
         failure = { error };
@@ -190,7 +198,7 @@ async function readDelimited(text: AsyncIterable<string>, delimiter: string, onR
   if (!failure) feed.emit('end');
   if (failure) throw (failure as { error: unknown }).error;
   if (cutShort) throw tooLong(nextLine); // not expected: the final chunk callback reports it
-  if (!done) throw new Error('papaparse did not finish the file');
+  if (!done) throw new UnreadableText('the CSV parser did not reach the end of the file');
   // nextLine has passed every line break papaparse read (it gives no empty record after a final one).
   return { rows, lastLine, lines: nextLine - 1 };
 }

@@ -153,16 +153,20 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
         entry.state = 'alreadyImported';
       } else {
         students ??= studentKeys(ctx.db, mapping.identifier);
-        const sink = test
-          ? createSpillSink(ctx.db, runs, runId, file.name, `${stagedPath}.report`)
-          : createDirectSink(runs, runId, file.name);
-        const result = await processFile({
-          db: ctx.db, eligibility, runs, runId, test, approveChanges: approved, maxChangeRatio: imp.maxChangeRatio,
-          mapping, certifiedTypes: ctx.config.certifiedTypes, students, name: file.name, sha256: entry.sha256,
-          stagedPath, sink, signal: ctx.signal, today: dateIn(ctx.now(), ctx.tz),
+        const job = (dry: boolean) => processFile({
+          db: ctx.db, eligibility, runs, runId, test: dry, approveChanges: approved, maxChangeRatio: imp.maxChangeRatio,
+          mapping, certifiedTypes: ctx.config.certifiedTypes, students: students!, name: file.name, sha256: entry.sha256!,
+          stagedPath, signal: ctx.signal, today: dateIn(ctx.now(), ctx.tz),
+          sink: dry ? createSpillSink(ctx.db, runs, runId, file.name, `${stagedPath}.report`) : createDirectSink(runs, runId, file.name),
           progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
           committed: () => log.info({ file: file.name }, 'file:committed'),
         });
+        let result = await job(test);
+        // A held file's report shows what it would have done: the same file again, as a test run.
+        if (result.status === 'held' && !test) {
+          log.info({ file: file.name }, 'file:held');
+          result = await job(true);
+        }
         entry.state = result.status;
         entry.lines = result.lines;
         for (const k of Object.keys(summary) as (keyof ReportSummary)[]) summary[k] += result.counts[k];

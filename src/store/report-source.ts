@@ -44,12 +44,15 @@ export function readReport(db: Db, runId: number): ReportSource | null {
     },
     *updated(): Iterable<ReportUpdate> {
       // A real run's Updated Records are its change log; a test run's were kept apart (its changes were rolled back).
-      const table = header.mode === 'run' ? 'change_history' : 'test_updates';
-      const rows = db.prepare(`SELECT s.state_id AS stateId, s.last_name || ', ' || s.first_name AS name,
-        u.school_year AS schoolYear, u.start_date AS startDate, u.end_date AS endDate, u.eligibility, u.source,
-        u.certified_type AS certifiedType, u.application_name AS applicationName, u.reference_number AS referenceNumber,
-        u.status FROM ${table} u JOIN students s ON s.id = u.student_id WHERE u.run_id = ? ORDER BY u.id`);
-      yield* rows.iterate(runId) as Iterable<ReportUpdate>;
+      // A real run's held files show what they would have done: those rows were kept as a test run's are.
+      const tables = header.mode === 'run' ? ['change_history', 'test_updates'] : ['test_updates'];
+      for (const table of tables) {
+        const rows = db.prepare(`SELECT s.state_id AS stateId, s.last_name || ', ' || s.first_name AS name,
+          u.school_year AS schoolYear, u.start_date AS startDate, u.end_date AS endDate, u.eligibility, u.source,
+          u.certified_type AS certifiedType, u.application_name AS applicationName, u.reference_number AS referenceNumber,
+          u.status FROM ${table} u JOIN students s ON s.id = u.student_id WHERE u.run_id = ? ORDER BY u.id`);
+        yield* rows.iterate(runId) as Iterable<ReportUpdate>;
+      }
     },
   };
 }
