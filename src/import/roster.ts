@@ -1,5 +1,6 @@
 // Reads a SIS roster export (SPEC 5) into students, rejecting rows it cannot use, with their line.
 
+import { trimField } from '../domain/text.js';
 import { parseDate } from '../domain/dates.js';
 import { readRows } from './read-rows.js';
 import type { Student } from '../store/students.js';
@@ -18,10 +19,10 @@ export async function readRoster(path: string, headers: Partial<Record<RosterFie
   let index: Record<RosterField, number> | null = null;
   await readRows(path, { fileType: 'csv', encoding: 'auto' }, (fields, line) => {
     if (!index) {
-      index = columnsOf(fields.map((f) => f.trim().toLowerCase()), headers);
+      index = columnsOf(fields.map((f) => trimField(f).toLowerCase()), headers);
       return;
     }
-    const get = (f: RosterField) => (index![f] >= 0 ? (fields[index![f]] ?? '').trim() : '');
+    const get = (f: RosterField) => (index![f] >= 0 ? trimField(fields[index![f]] ?? '') : '');
     const rawBirth = get('birthDate');
     const birthDate = rawBirth === '' ? null : parseDate(rawBirth, 'YYYY-MM-DD') ?? parseDate(rawBirth, 'M/D/YYYY');
     const reason = !get('stateId') ? 'State ID is empty' : !get('studentNumber') ? 'student number is empty'
