@@ -2,8 +2,11 @@
 // build services -> start the worker, the schedules, the config watch, retention and the web side.
 
 import type { Server } from 'node:http';
-import { loadConfig, type Config, type Settings } from './config.js';
-import { openDb, dbPath, SCHEMA_VERSION } from './store/db.js';
+import { type Config, type Settings } from './config.js';
+import { dbPath, SCHEMA_VERSION } from './store/db.js';
+import { prepareDataDir, restrictStoreFiles } from './store/data-dir.js';
+import { prepareStaging, sweepStaging } from './import/staging.js';
+import { createStoreWait, openDbWhenFree } from './store/wait.js';
 import { createRunStore } from './store/runs.js';
 import { createQueueStore } from './store/queue.js';
 import { createScheduleState } from './store/schedule-state.js';
@@ -11,14 +14,15 @@ import { pruneRuns } from './store/history.js';
 import { runImport, type RunContext, type RunRequest } from './import/run-import.js';
 import { createConnect } from './transports/index.js';
 import { createWorker } from './daemon/worker.js';
-import { watchConfig } from './daemon/config-watch.js';
+import { loadInForce, watchConfig } from './daemon/config-watch.js';
 import { createSchedules } from './scheduler/schedules.js';
 import { catchUpDue } from './scheduler/catch-up.js';
 import { systemClock, type TimerClock } from './scheduler/timer.js';
 import { createWebServer } from './web/server.js';
 import { renderMetrics } from './web/metrics.js';
-import { loadTokens, type ApiToken } from './web/tokens.js';
+import { describeTokenProblem, loadTokens, type ApiToken } from './web/tokens.js';
 import type { Logger } from './log.js';
+import { isBusy } from './errors.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -48,26 +52,31 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const now = () => new Date(clock.now());
   const abort = new AbortController();
 
-  const loaded = loadConfig(settings.configDir);
-  let config = loaded.config;
-  if (!config) log.error({ problems: loaded.problems }, 'config:invalid');
+  // Each invalid file is logged and disables only the imports that need it (SPEC 4, config isolation).
+  let inForce = loadInForce(settings.configDir, log, null);
+  let config = inForce.config;
 
-  const db = openDb(dbPath(settings.dataDir));
-  const reaped = createRunStore(db).reapStale(now().toISOString());
+  // Every store write of the daemon waits while another process holds the store (SPEC 10 "Writers").
+  prepareDataDir(settings.dataDir, log);
+  const db = await openDbWhenFree(dbPath(settings.dataDir), { signal: abort.signal, onBusy: () => log.warn({ waitingFor: 'store:open' }, 'store:busy') });
+  for (const f of restrictStoreFiles(dbPath(settings.dataDir))) log.warn({ file: f }, 'datadir:mode');
+  prepareStaging(settings.dataDir);
+  const store = createStoreWait(db, { waitMs: Infinity, signal: abort.signal, log, onBusy: (what) => log.warn({ waitingFor: what }, 'store:busy') });
+  const reaped = await store.run('run:reap', () => createRunStore(db).reapStale(now().toISOString(), settings.dataDir));
   if (reaped) log.warn({ runs: reaped }, 'run:reaped');
+  // What dead runs left in staging (copies, .part files, smbclient's password files) goes now.
+  const running = createRunStore(db).runningIds();
+  const swept = sweepStaging(settings.dataDir, (id) => running.has(id));
+  if (swept.length) log.warn({ removed: swept.length }, 'staging:swept');
   const queue = createQueueStore(db);
-  const requeued = queue.requeueInterrupted();
+  const requeued = await store.run('batch:requeue', () => queue.requeueInterrupted());
   if (requeued) log.warn({ entries: requeued }, 'batch:requeued');
-  const scheduleState = createScheduleState(db);
+  const scheduleState = createScheduleState(db, store);
 
-  let tokens: ApiToken[] = [];
-  if (settings.apiTokensFile) {
-    try {
-      tokens = loadTokens(settings.apiTokensFile);
-    } catch (e) {
-      log.error({ err: (e as Error).message }, 'tokens:invalid');
-    }
-  }
+  // A bad entry is logged (by number and name, never its hash) and left out; the other tokens work.
+  const tokensFile = settings.apiTokensFile ? loadTokens(settings.apiTokensFile) : { tokens: [], problems: [] };
+  const tokens: ApiToken[] = tokensFile.tokens;
+  for (const p of tokensFile.problems) log.error({ file: settings.apiTokensFile, ...p }, 'tokens:invalid');
 
   const connect = createConnect(env);
   const sleep = (ms: number) =>
@@ -84,7 +93,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       if (!config?.imports.has(req.importName)) throw new Error(`no import named '${req.importName}' in the config in force`);
       return runImport(runContext(), req);
     },
-    queue, log, now, pollMs: opts.queuePollMs,
+    queue, log, now, pollMs: opts.queuePollMs, store,
   });
 
   const enqueueScheduled = (importName: string, slot: Date, catchUp: boolean) => {
@@ -116,17 +125,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     catchUp(config);
   }
 
-  const watch = watchConfig(settings.configDir, (next) => {
-    const first = config === null;
-    config = next;
-    schedules.arm(next.imports.values());
-    if (first) catchUp(next);
+  // An import in force for the first time since start (disabled until its file was fixed) gets the start-up catch-up then.
+  const seen = new Set(config.imports.keys());
+  const watch = watchConfig(settings.configDir, inForce, (next) => {
+    inForce = next;
+    config = next.config;
+    schedules.arm(config.imports.values());
+    const fresh = [...config.imports].filter(([name]) => !seen.has(name));
+    for (const [name] of fresh) seen.add(name);
+    if (fresh.length) catchUp({ ...config, imports: new Map(fresh) });
   }, log, opts.configPollMs);
 
   const prune = () => {
     const before = new Date(now().getTime() - settings.retentionDays * DAY_MS).toISOString();
-    const n = pruneRuns(db, before);
-    if (n) log.info({ runs: n, before }, 'retention:pruned');
+    store.background('retention', () => {
+      const n = pruneRuns(db, before);
+      if (n) log.info({ runs: n, before }, 'retention:pruned');
+    });
   };
   prune();
   const retention = setInterval(prune, DAY_MS);
@@ -136,13 +151,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log,
     tokens: () => tokens,
     readiness: () => {
-      const problems: string[] = [];
-      if (!db.open) problems.push('the database is closed');
-      else if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) problems.push('the database is not migrated');
-      if (!config) problems.push(`the config in ${settings.configDir} is invalid: ${(watch.problems().length ? watch.problems() : loaded.problems).slice(0, 20).join('; ')}`);
-      return problems;
+      // Only a store that cannot be used makes the daemon not ready; config problems are listed (with a token).
+      const unusable: string[] = [];
+      try {
+        if (!db.open) unusable.push('the database is closed');
+        else if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) unusable.push('the database is not migrated');
+      } catch (e) {
+        if (!isBusy(e)) unusable.push(`the database cannot be read: ${(e as { code?: string }).code ?? (e as Error).message}`);
+      }
+      const problems = [...inForce.problems, ...tokensFile.problems.map((p) => describeTokenProblem(settings.apiTokensFile!, p))];
+      return { store: unusable, disabled: inForce.disabled, previousConfig: inForce.previous, problems };
     },
-    metrics: () => renderMetrics(db, { waiting: worker.waiting(), configValid: config !== null && watch.problems().length === 0 }),
+    metrics: () => renderMetrics(db, { waiting: worker.waiting(), configValid: inForce.problems.length === 0 }),
   });
   try {
     await new Promise<void>((resolve, reject) => {

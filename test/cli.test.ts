@@ -113,6 +113,20 @@ describe('fram-import CLI', () => {
     expect(JSON.parse((await cli('logs', '--json')).out)).toEqual([]);
   });
 
+  it('--wait is a global option: shown in --help, and a value that is not seconds exits 2', async () => {
+    for (const help of [await cli('--help'), await cli('revert', '--help')]) {
+      expect(help.code).toBe(0);
+      expect(help.out).toContain('--wait SECONDS: how long a command that writes');
+      expect(help.out).toContain('(default 120)');
+    }
+    for (const bad of ['soon', '-1', '']) {
+      const r = await cli('logs', 'clear', '--all', `--wait=${bad}`);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`fram-import logs clear: --wait must be a number of seconds, 0 or more (got '${bad}')\n`);
+    }
+    expect((await cli('logs', '--wait', '0.5', '--json')).code).toBe(0);
+  });
+
   it('bad usage and invalid config exit 2, listing every problem', async () => {
     expect((await cli('run')).code).toBe(2);
     expect((await cli('run', 'No such import')).code).toBe(2);

@@ -6,8 +6,10 @@ import { LOCAL_IMPORT, configDir, load, loadOk, sftpImport } from './helpers/con
 describe('imports', () => {
   it('rejects an inline password without echoing it', () => {
     const secret = 'Tr0ub4dor&3-do-not-print';
-    const { config, problems } = load({ 'imports/remote.yaml': sftpImport().replace('{ env: POS_PASSWORD }', `"${secret}"`) });
-    expect(config).toBeNull();
+    const { config, problems, disabled } = load({ 'imports/remote.yaml': sftpImport().replace('{ env: POS_PASSWORD }', `"${secret}"`) });
+    expect([...config!.imports.keys()]).toEqual(['Local one']);
+    expect([...disabled.keys()]).toEqual(['Remote']);
+    expect(disabled.get('Remote')!.problems).toEqual(problems);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^imports\/remote\.yaml: password: must be \{ env: NAME \} or \{ file: PATH \}/);
     expect(problems.join('\n')).not.toContain(secret);

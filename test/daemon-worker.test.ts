@@ -1,11 +1,12 @@
 // The daemon's parts with a fake clock (issue 4, acceptance 1): the worker refuses overlaps and takes
 // batch entries high priority first; schedules fire at their instants; a restart catches up a missed
-// run once; a lock held by a live process refuses a run, one left by a dead process does not;
-// paused imports are refused and say so; retention keeps keep runs.
+// run once; a lock held by a live process refuses a run, one left by a dead process does not; a store
+// busy with another writer is waited out; paused imports are refused and say so; retention keeps keep runs.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, dbPath, type Db } from '../src/store/db.js';
 import { createQueueStore } from '../src/store/queue.js';
@@ -18,6 +19,8 @@ import { createLogger, silentLogger } from '../src/log.js';
 import { runImport } from '../src/import/run-import.js';
 import { createConnect } from '../src/transports/index.js';
 import { createRunStore } from '../src/store/runs.js';
+import { tryRunLock } from '../src/store/run-lock.js';
+import { createStoreWait } from '../src/store/wait.js';
 import { pruneRuns } from '../src/store/history.js';
 import type { RunRequest, RunResult } from '../src/import/run-import.js';
 import type { ImportConfig } from '../src/config.js';
@@ -116,6 +119,45 @@ describe('worker', () => {
   });
 });
 
+describe('the worker and a store busy with another writer', () => {
+  it('waits it out: the due entry it found is run once the other writer is done, and the worker never throws', async () => {
+    const db = tempDb();
+    const queue = createQueueStore(db);
+    const id = queue.submit({
+      import: 'A', runAt: '2026-11-22T01:00:00.000Z', highPriority: false, keep: false, test: false, submittedBy: 'ops',
+      submittedAt: '2026-11-22T00:00:00.000Z',
+    });
+    // Another connection holds the write lock (SQLite refuses it to this one as to another process).
+    const other = new Database(db.name);
+    cleanups.push(() => { other.close(); });
+    other.exec('BEGIN IMMEDIATE');
+    const abort = new AbortController();
+    cleanups.push(() => abort.abort());
+    const busy: string[] = [];
+    let sawBusy!: () => void;
+    const busyNow = new Promise<void>((resolve) => { sawBusy = resolve; });
+    const store = createStoreWait(db, { waitMs: Infinity, signal: abort.signal, onBusy: (what) => { busy.push(what); sawBusy(); } });
+    const seen: string[] = [];
+    let ran!: () => void;
+    const runNow = new Promise<void>((resolve) => { ran = resolve; });
+    const worker = createWorker({
+      queue, log: silentLogger, now: () => new Date('2026-11-22T02:00:00Z'), store,
+      run: async (req) => { seen.push(req.importName); ran(); return { runId: 7, status: 'Successful' }; },
+    });
+    await busyNow;
+    expect(busy).toEqual(['batch:start']);
+    expect(seen).toEqual([]);
+    expect(queue.list().map((e) => e.state)).toEqual(['queued']);
+
+    other.exec('ROLLBACK');
+    await runNow;
+    await worker.stop(); // after the run's batch:finish
+
+    expect(seen).toEqual(['A']);
+    expect(db.prepare('SELECT id, state, run_id FROM batch_queue').all()).toEqual([{ id, state: 'done', run_id: 7 }]);
+  });
+});
+
 describe('schedules with a fake clock', () => {
   const imp = (name: string, schedule: ImportConfig['schedule'], active = true) =>
     ({ name, active, schedule, paused: false }) as ImportConfig;
@@ -197,21 +239,60 @@ describe('daemon start-up', () => {
 });
 
 describe('the run lock', () => {
-  it('refuses a run while another live process holds the import, and reaps a lock whose pid came back as ours', async () => {
+  const newRun = (name: string, startedAt: string) => ({
+    import: name, mapping: 'Cases 26-27', schoolYear: 2027, mode: 'run' as const, trigger: { kind: 'manual' as const, by: null },
+    startedAt, notices: [], includeUpdated: true,
+  });
+
+  it('refuses a run while another connection holds the import\'s lock, and reaps the run of a holder that died', async () => {
     const ws = await createWorkspace();
     cleanups.push(() => ws.close());
     ws.drop_('error-1001.csv');
-    ws.db.prepare("INSERT INTO run_locks (import, run_id, pid, owner, since) VALUES ('cases', 99, ?, 'another process', 'x')").run(process.ppid);
+    const dataDir = join(ws.dir, 'data');
+    // SQLite refuses the kernel lock to a second connection of one process as the kernel refuses it to
+    // another process (run-lock.test.ts has the processes); names match ignoring case.
+    const held = tryRunLock(dataDir, 'CASES');
+    expect(held).not.toBeNull();
+    cleanups.push(() => held!.release());
+    const holderRun = createRunStore(ws.db).start(newRun('cases', '2026-11-22T00:00:00.000Z'), true);
     const refused = await ws.run('cases');
     expect(refused.status).toBe('Unsuccessful');
-    expect(refused.runError).toEqual({ code: 5012, text: "Import 'cases' is already running (run 99)" });
+    expect(refused.runError).toEqual({ code: 5012, text: `Import 'cases' is already running (run ${holderRun})` });
     expect(ws.dropped()).toEqual(['IC_Eligibility_error-1001.csv']);
 
-    // A container's daemon is PID 1 after every restart: a lock with our pid but another owner is stale.
-    ws.db.prepare("UPDATE run_locks SET pid = ?, owner = 'the process before the restart'").run(process.pid);
+    // The holder's process dies: the kernel gives its lock up, and its Running row is reaped by the next run.
+    held!.release();
     const ran = await ws.run('cases');
     expect(ran.status).toBe('Successful');
+    expect(ws.db.prepare('SELECT id, status, error_code FROM runs ORDER BY id').all()).toEqual([
+      { id: holderRun, status: 'Unsuccessful', error_code: 5014 },
+      { id: refused.runId, status: 'Unsuccessful', error_code: 5012 },
+      { id: ran.runId, status: 'Successful', error_code: null },
+    ]);
     expect(ws.db.prepare('SELECT count(*) AS n FROM run_locks').get()).toEqual({ n: 0 });
+  });
+
+  it('at start-up reaps the runs of imports whose lock is free, and keeps those of an import whose lock is held', () => {
+    const db = tempDb();
+    const dataDir = dirname(db.name);
+    const runs = createRunStore(db);
+    const dead = runs.start(newRun('dead', '2026-11-22T00:00:00.000Z'), true);
+    const orphan = runs.start(newRun('dead', '2026-11-22T00:00:01.000Z'), false);
+    const live = runs.start(newRun('live', '2026-11-22T00:00:02.000Z'), true);
+    const lock = tryRunLock(dataDir, 'live');
+    expect(lock).not.toBeNull();
+    cleanups.push(() => lock!.release());
+    expect(runs.reapStale('2026-11-22T01:00:00.000Z', dataDir)).toBe(2);
+    expect(db.prepare('SELECT id, status, error_code FROM runs ORDER BY id').all()).toEqual([
+      { id: dead, status: 'Unsuccessful', error_code: 5014 },
+      { id: orphan, status: 'Unsuccessful', error_code: 5014 },
+      { id: live, status: 'Running', error_code: null },
+    ]);
+    expect(db.prepare('SELECT import, run_id FROM run_locks').all()).toEqual([{ import: 'live', run_id: live }]);
+    // The reaping gave the free locks back.
+    const again = tryRunLock(dataDir, 'dead');
+    expect(again).not.toBeNull();
+    again!.release();
   });
 });
 

@@ -2,6 +2,10 @@
 // The `fram-import` executable.
 
 import { main } from './main.js';
+import { restrictNewFiles } from '../store/data-dir.js';
+
+// Everything this process writes (store, staging, backups, exports) is its user's alone.
+restrictNewFiles();
 
 main(process.argv.slice(2), {
   out: (t) => process.stdout.write(t),

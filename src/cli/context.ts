@@ -1,7 +1,10 @@
 // What CLI commands share: parsed global flags, settings, config, the store, the logger.
 
 import { loadConfig, loadSettings, type Config, type Settings } from '../config.js';
-import { openDb, dbPath, type Db } from '../store/db.js';
+import { basename } from 'node:path';
+import { openDb, dbPath, StoreMissing, type Db } from '../store/db.js';
+import { prepareDataDir, restrictStoreFiles } from '../store/data-dir.js';
+import { createStoreWait } from '../store/wait.js';
 import { createLogger, type Logger } from '../log.js';
 import { createConnect } from '../transports/index.js';
 import type { RunContext } from '../import/run-import.js';
@@ -18,7 +21,11 @@ export interface GlobalFlags {
   dataDir?: string;
   configDir?: string;
   json: boolean;
+  /** `--wait`: how many seconds a write waits for a store busy with another writer (SPEC 3). */
+  waitSeconds?: number;
 }
+
+export const DEFAULT_WAIT_SECONDS = 120;
 
 export interface Io {
   out: (text: string) => void;
@@ -34,14 +41,76 @@ export function settingsOf(flags: GlobalFlags, io: Io): Settings {
   }
 }
 
-export function configOf(settings: Settings): Config {
-  const { config, problems } = loadConfig(settings.configDir);
+/**
+ * The config's valid part: an invalid file disables only the imports that need it (SPEC 4). Given
+ * the import the command is for, refuses it (exit 2, naming its problems) when it is disabled.
+ */
+export function configOf(settings: Settings, importName?: string): Config {
+  const { config, problems, disabled } = loadConfig(settings.configDir);
   if (!config) throw new UsageError(`the config in ${settings.configDir} has ${problems.length} problem(s)`, problems);
+  if (importName === undefined) return config;
+  const wanted = importName.trim().toLowerCase();
+  if ([...config.imports.keys()].some((n) => n.toLowerCase() === wanted)) return config;
+  const off = [...disabled].find(([key, d]) => key.toLowerCase() === wanted || d.name?.toLowerCase() === wanted
+    || d.file.toLowerCase().replace(/^imports\/|\.ya?ml$/g, '') === wanted);
+  if (off) {
+    throw new UsageError(`import '${off[1].name ?? importName}' is disabled: ${off[1].files.join(', ')} `
+      + `${off[1].files.length === 1 ? 'is' : 'are'} invalid (fram-import config check lists every problem)`, off[1].problems);
+  }
   return config;
 }
 
-export function dbOf(settings: Settings): Db {
-  return openDb(dbPath(settings.dataDir));
+/** The store, created if needed; prefer `storeOf`, which also waits for a busy store and refuses a missing one. */
+export function dbOf(settings: Settings, flags?: GlobalFlags): Db {
+  return openDb(dbPath(settings.dataDir), { busyTimeoutMs: waitMsOf(flags) });
+}
+
+export function waitMsOf(flags?: GlobalFlags): number {
+  return (flags?.waitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000;
+}
+
+/**
+ * What a command does with the store: `read` and `write` need one to exist (a mistyped --data-dir
+ * must not create an empty store and report nothing); `create` may be the first use of a data dir.
+ */
+export type StoreUse = 'read' | 'write' | 'create';
+
+export interface CliStore {
+  db: Db;
+  /**
+   * Runs `work` in one write transaction, waiting up to --wait s while another process holds the
+   * store (noted once on stderr), then failing with 5018. The transaction takes the write lock first,
+   * so nothing inside it can meet a busy store.
+   */
+  write<T>(work: () => T): Promise<T>;
+  close(): void;
+}
+
+export function storeOf(settings: Settings, flags: GlobalFlags, io: Io, use: StoreUse): CliStore {
+  const waitMs = waitMsOf(flags);
+  let db: Db;
+  try {
+    if (use === 'create') {
+      const warning = prepareDataDir(settings.dataDir);
+      if (warning) io.err(`warning: ${warning}\n`);
+    }
+    db = openDb(dbPath(settings.dataDir), { mustExist: use !== 'create', busyTimeoutMs: waitMs });
+    if (use !== 'read') for (const f of restrictStoreFiles(dbPath(settings.dataDir))) io.err(`warning: could not make ${f} mode 0600\n`);
+  } catch (e) {
+    if (e instanceof StoreMissing) {
+      throw new UsageError(`no store in ${settings.dataDir} (no ${basename(e.path)}): check --data-dir or FRAM_DATA_DIR`);
+    }
+    throw e;
+  }
+  const wait = createStoreWait(db, {
+    waitMs,
+    onBusy: () => io.err(`the store is busy with another writer; waiting up to ${waitMs / 1000} s\n`),
+  });
+  return {
+    db,
+    write: (work) => wait.run('write', () => db.transaction(work).immediate()),
+    close: () => db.close(),
+  };
 }
 
 /** CLI commands log to stderr (their stdout is the result), quietly unless FRAM_LOG_LEVEL asks for more. */
@@ -49,9 +118,9 @@ export function loggerOf(io: Io): Logger {
   return createLogger(io.env.FRAM_LOG_LEVEL ?? 'warn', 2);
 }
 
-export function runContextOf(settings: Settings, config: Config, db: Db, log: Logger, env: NodeJS.ProcessEnv): RunContext {
+export function runContextOf(settings: Settings, config: Config, db: Db, log: Logger, env: NodeJS.ProcessEnv, flags?: GlobalFlags): RunContext {
   return {
     db, config, dataDir: settings.dataDir, tz: settings.tz, connect: createConnect(env), log,
-    now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), storeWaitMs: waitMsOf(flags),
   };
 }

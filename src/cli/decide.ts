@@ -2,7 +2,7 @@
 // decision about a file a run held, rejected or could not read. Recorded with who made it.
 
 import { createFileDecisions, type Undecided } from '../store/file-decisions.js';
-import { configOf, dbOf, settingsOf, UsageError, type Io } from './context.js';
+import { configOf, settingsOf, storeOf, UsageError, type Io } from './context.js';
 import type { Command, Values } from './command.js';
 import type { GlobalFlags } from './context.js';
 
@@ -10,16 +10,16 @@ function decide(decision: 'approved' | 'dismissed') {
   return async (args: string[], values: Values, flags: GlobalFlags, io: Io): Promise<number> => {
     if (args.length !== 2) throw new UsageError('expected an import name and the first digits of a file\'s SHA-256');
     const settings = settingsOf(flags, io);
-    const config = configOf(settings);
+    const config = configOf(settings, args[0]);
     const imp = [...config.imports.values()].find((i) => i.name.toLowerCase() === args[0].toLowerCase());
     if (!imp) throw new UsageError(`no import named '${args[0]}'; known: ${[...config.imports.keys()].join(', ') || 'none'}`);
-    const db = dbOf(settings);
+    const store = storeOf(settings, flags, io, 'write');
     try {
-      const decisions = createFileDecisions(db);
+      const decisions = createFileDecisions(store.db);
       const match = decisions.match(imp.name, args[1], decision);
       if (!match.ok) throw new UsageError(match.reason, match.candidates.map(describe));
       const by = (values.by as string | undefined) ?? io.env.USER ?? null;
-      decisions.record(imp.name, match.file, decision, by, new Date().toISOString());
+      await store.write(() => decisions.record(imp.name, match.file, decision, by, new Date().toISOString()));
       const what = decision === 'approved'
         ? 'approved: the next run imports it, in its place in file order'
         : 'dismissed: later runs skip it while it stays in the folder';
@@ -27,7 +27,7 @@ function decide(decision: 'approved' | 'dismissed') {
         : `${match.file.name} (${match.file.key.slice(0, 12)}) ${what}\n`);
       return 0;
     } finally {
-      db.close();
+      store.close();
     }
   };
 }

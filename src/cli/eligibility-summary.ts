@@ -1,6 +1,6 @@
 import { eligibilitySummary as summarize } from '../store/history.js';
 import { schoolYearBounds, schoolYearLabel, schoolYearOf } from '../domain/dates.js';
-import { dbOf, settingsOf, UsageError } from './context.js';
+import { settingsOf, storeOf, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 export const eligibilitySummary: Command = {
@@ -16,7 +16,7 @@ export const eligibilitySummary: Command = {
     const { from, to } = schoolYearBounds(year);
     const asOf = (values['as-of'] as string | undefined) ?? (today < from ? from : today > to ? to : today);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError('--as-of must be YYYY-MM-DD');
-    const db = dbOf(settingsOf(flags, io));
+    const { db, close } = storeOf(settingsOf(flags, io), flags, io, 'read');
     try {
       const rows = summarize(db, year, asOf);
       if (flags.json) {
@@ -30,7 +30,7 @@ export const eligibilitySummary: Command = {
       }
       return 0;
     } finally {
-      db.close();
+      close();
     }
   },
 };

@@ -1,5 +1,5 @@
 import { clearRuns, listRuns } from '../store/history.js';
-import { dbOf, settingsOf, UsageError } from './context.js';
+import { settingsOf, storeOf, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 export const logs: Command = {
@@ -11,7 +11,7 @@ export const logs: Command = {
     if (args.length) throw new UsageError(`unexpected '${args[0]}'`);
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
-    const db = dbOf(settingsOf(flags, io));
+    const { db, close } = storeOf(settingsOf(flags, io), flags, io, 'read');
     try {
       const rows = listRuns(db, { import: values.import as string | undefined, status: values.status as string | undefined, limit });
       if (flags.json) {
@@ -27,7 +27,7 @@ export const logs: Command = {
       if (!rows.length) io.out('(no runs)\n');
       return 0;
     } finally {
-      db.close();
+      close();
     }
   },
 };
@@ -40,13 +40,13 @@ export const logsClear: Command = {
   async run(args, values, flags, io) {
     const name = values.import as string | undefined;
     if (args.length || (name === undefined) === !values.all) throw new UsageError('give exactly one of --import NAME or --all');
-    const db = dbOf(settingsOf(flags, io));
+    const store = storeOf(settingsOf(flags, io), flags, io, 'write');
     try {
-      const n = clearRuns(db, values.all ? 'all' : { import: name! });
+      const n = await store.write(() => clearRuns(store.db, values.all ? 'all' : { import: name! }));
       io.out(flags.json ? `${JSON.stringify({ cleared: n })}\n` : `${n} run(s) cleared\n`);
       return 0;
     } finally {
-      db.close();
+      store.close();
     }
   },
 };

@@ -1,5 +1,5 @@
 import { revertRun, RevertRefused } from '../store/revert.js';
-import { dbOf, settingsOf, UsageError } from './context.js';
+import { settingsOf, storeOf, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 export const revert: Command = {
@@ -10,9 +10,9 @@ export const revert: Command = {
   async run(args, _values, flags, io) {
     const runId = Number(args[0]);
     if (args.length !== 1 || !Number.isInteger(runId)) throw new UsageError('expected one run id');
-    const db = dbOf(settingsOf(flags, io));
+    const store = storeOf(settingsOf(flags, io), flags, io, 'write');
     try {
-      const r = revertRun(db, runId, new Date().toISOString());
+      const r = await store.write(() => revertRun(store.db, runId, new Date().toISOString()));
       io.out(flags.json ? `${JSON.stringify({ runId, ...r })}\n`
         : `run ${runId} reverted: ${r.deleted} inserted record(s) deleted, ${r.restored} restored, ${r.reinserted} re-inserted\n`);
       return 0;
@@ -23,7 +23,7 @@ export const revert: Command = {
       }
       throw e;
     } finally {
-      db.close();
+      store.close();
     }
   },
 };

@@ -1,7 +1,7 @@
 import { studentStories } from '../store/history.js';
 import { usDate } from '../domain/dates.js';
 import { ELIGIBILITY_LABELS, type EligibilityRecord } from '../domain/types.js';
-import { dbOf, settingsOf, UsageError } from './context.js';
+import { settingsOf, storeOf, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 
@@ -17,7 +17,7 @@ export const student: Command = {
   options: {},
   async run(args, _values, flags, io) {
     if (args.length !== 1) throw new UsageError('expected one State ID');
-    const db = dbOf(settingsOf(flags, io));
+    const { db, close } = storeOf(settingsOf(flags, io), flags, io, 'read');
     try {
       const stories = studentStories(db, args[0]);
       if (flags.json) io.out(`${JSON.stringify(stories, null, 2)}\n`);
@@ -30,7 +30,7 @@ export const student: Command = {
       }
       return stories.length ? 0 : 1;
     } finally {
-      db.close();
+      close();
     }
   },
 };

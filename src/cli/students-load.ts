@@ -1,6 +1,6 @@
 import { readRoster, ROSTER_FIELDS, type RosterField } from '../import/roster.js';
 import { upsertStudents } from '../store/students.js';
-import { dbOf, settingsOf, UsageError } from './context.js';
+import { settingsOf, storeOf, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 export const studentsLoad: Command = {
@@ -25,9 +25,9 @@ export const studentsLoad: Command = {
     } catch (e) {
       throw new UsageError(`cannot read ${args[0]}: ${(e as Error).message}`);
     }
-    const db = dbOf(settings);
+    const store = storeOf(settings, flags, io, 'create');
     try {
-      const counts = upsertStudents(db, roster.students, values.replace as boolean);
+      const counts = await store.write(() => upsertStudents(store.db, roster.students, values.replace as boolean));
       const result = { ...counts, rejected: roster.rejected.length, rejectedLines: roster.rejected };
       if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
       else {
@@ -37,7 +37,7 @@ export const studentsLoad: Command = {
       }
       return 0;
     } finally {
-      db.close();
+      store.close();
     }
   },
 };

@@ -1,6 +1,6 @@
 import { createQueueStore } from '../store/queue.js';
 import { instantOfWallTime } from '../scheduler/next-run.js';
-import { configOf, dbOf, settingsOf, UsageError } from './context.js';
+import { configOf, settingsOf, storeOf, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 /**
@@ -35,19 +35,20 @@ export const submit: Command = {
     if (args.length !== 1) throw new UsageError('expected exactly one import name (quote names with spaces)');
     if (values.at === undefined) throw new UsageError('--at is required');
     const settings = settingsOf(flags, io);
-    const config = configOf(settings);
+    const config = configOf(settings, args[0]);
     const imp = config.imports.get(args[0]);
     if (!imp) throw new UsageError(`no import named '${args[0]}'; known: ${[...config.imports.keys()].join(', ') || 'none'}`);
     const test = values.test as boolean;
     if (!imp.active && !test) throw new UsageError(`import '${imp.name}' is inactive (active: false); only --test runs can be queued`);
     const at = parseAt(values.at as string, settings.tz);
-    const db = dbOf(settings);
+    // The queue is the daemon's: a store that does not exist (a mistyped --data-dir) is no daemon's.
+    const store = storeOf(settings, flags, io, 'write');
     try {
       const entry = {
         import: imp.name, runAt: at.toISOString(), highPriority: values['high-priority'] as boolean, keep: values.keep as boolean,
         test, submittedBy: (values.by as string | undefined) ?? io.env.USER ?? null, submittedAt: new Date().toISOString(),
       };
-      const id = createQueueStore(db).submit(entry);
+      const id = await store.write(() => createQueueStore(store.db).submit(entry));
       if (flags.json) io.out(`${JSON.stringify({ id, ...entry })}\n`);
       else {
         io.out(`queued batch entry ${id}: ${test ? 'test of ' : ''}'${imp.name}' at ${entry.runAt}`
@@ -55,7 +56,7 @@ export const submit: Command = {
       }
       return 0;
     } finally {
-      db.close();
+      store.close();
     }
   },
 };

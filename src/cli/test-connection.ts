@@ -25,7 +25,7 @@ export const testConnectionCommand: Command = {
   options: {},
   async run(args, _values, flags, io) {
     if (args.length !== 1) throw new UsageError('expected exactly one import name (quote names with spaces)');
-    const config = configOf(settingsOf(flags, io));
+    const config = configOf(settingsOf(flags, io), args[0]);
     const imp = config.imports.get(args[0]);
     if (!imp) throw new UsageError(`no import named '${args[0]}'; known: ${[...config.imports.keys()].join(', ') || 'none'}`);
     // One attempt: a diagnosis should say what happened, not retry it away.

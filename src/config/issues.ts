@@ -5,20 +5,44 @@ import type { z } from 'zod';
 
 export type Path = (string | number)[];
 
-/** Collects the problems of one config file into a shared list. */
+/**
+ * Most problems one file adds to the shared list. A hostile or mangled file can hold thousands
+ * (one per unknown key); the rest are counted in one closing line.
+ */
+export const MAX_PROBLEMS_PER_FILE = 50;
+
+/** Collects the problems of one config file into a shared list, and keeps that file's own. */
 export class Reporter {
+  /** This file's problems as listed (at most MAX_PROBLEMS_PER_FILE, then one line for the rest). */
+  readonly problems: string[] = [];
+  private total = 0;
+
   constructor(
     readonly file: string,
     private readonly out: string[],
   ) {}
 
   add(path: Path, message: string): void {
+    this.total++;
+    if (this.total > MAX_PROBLEMS_PER_FILE) return;
     const where = formatPath(path);
-    this.out.push(where ? `${this.file}: ${where}: ${message}` : `${this.file}: ${message}`);
+    this.push(where ? `${this.file}: ${where}: ${message}` : `${this.file}: ${message}`);
   }
 
+  /** Every problem added, listed or not. */
   get count(): number {
-    return this.out.length;
+    return this.total;
+  }
+
+  /** Adds the line for the problems past the limit; call once, when the file is done. */
+  close(): void {
+    const more = this.total - MAX_PROBLEMS_PER_FILE;
+    if (more > 0) this.push(`${this.file}: ... and ${more} more problem(s) in this file`);
+  }
+
+  private push(line: string): void {
+    this.problems.push(line);
+    this.out.push(line);
   }
 }
 

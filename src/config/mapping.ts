@@ -223,3 +223,15 @@ export function parseMapping(raw: unknown, rep: Reporter, types: CertifiedType[]
   };
   return mapping;
 }
+
+/** Whether a mapping needs the certified-type table: it reads or sets a certified type. */
+export function usesCertifiedTypes(m: Mapping): boolean {
+  return m.fields.certifiedType !== undefined || m.values.certifiedType !== undefined;
+}
+
+/** The certified-type codes a mapping names (its value map's targets and its constant). */
+export function codesUsed(m: Mapping): string[] {
+  const src = m.fields.certifiedType;
+  const constant = src && 'constant' in src ? [src.constant] : [];
+  return [...new Set([...Object.values(m.values.certifiedType ?? {}), ...constant])];
+}

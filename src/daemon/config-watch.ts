@@ -1,14 +1,19 @@
-// Watches the config dir (SPEC 10): a valid change takes effect without a restart; an invalid one is
-// refused with a logged error and the config in force stays. Polls a cheap signature (names, sizes,
-// modified times) every couple of seconds: it works the same on bind mounts and network volumes,
-// where inotify events can be missing.
+// Watches the config dir (SPEC 10): a change takes effect without a restart, file by file. An
+// invalid file is logged (`config:invalid`, with the file and the imports it touches); those
+// imports keep their previous config, or stay disabled at start, and every other import takes the
+// change (src/config/in-force.ts). Polls a cheap signature (names, sizes, times, inodes) every
+// couple of seconds: it works the same on bind mounts and network volumes, where inotify events can
+// be missing, and sees a Kubernetes ConfigMap's `..data` swap (new files behind the same names).
 
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type Config } from '../config.js';
+import { configInForce, loadConfig, type InForce } from '../config.js';
 import type { Logger } from '../log.js';
 
-/** Names, sizes and modified times of the YAML files under the config dir. */
+/** The config in force, and the signature of the files it was read from. */
+export type ConfigState = InForce & { signature: string };
+
+/** Names, sizes, modified times and inodes of the YAML files under the config dir (links followed). */
 export function configSignature(dir: string): string {
   const parts: string[] = [];
   const walk = (d: string, depth: number) => {
@@ -24,9 +29,9 @@ export function configSignature(dir: string): string {
       else if (/\.ya?ml$/i.test(e.name)) {
         try {
           const s = statSync(p);
-          parts.push(`${p}:${s.size}:${s.mtimeMs}`);
+          parts.push(`${p}:${s.size}:${s.mtimeMs}:${s.ino}`);
         } catch {
-          // gone between readdir and stat: the next poll sees the new state
+          parts.push(`${p}:gone`);
         }
       }
     }
@@ -35,29 +40,50 @@ export function configSignature(dir: string): string {
   return parts.join('\n');
 }
 
-export interface ConfigWatch {
-  stop(): void;
-  /** Problems of the config dir as last read (empty when it was valid). */
-  problems(): string[];
+/** Reads the config dir into the config in force, logging each invalid file. */
+export function loadInForce(dir: string, log: Logger, before: InForce | null): ConfigState {
+  // Taken first: a file that changes while it is read changes the signature again, so it is read again.
+  const signature = configSignature(dir);
+  const result = loadConfig(dir);
+  const next = configInForce(result, dir, before);
+  if (!result.config) log.error({ file: dir, problems: result.problems, previousConfig: [...next.previous.keys()] }, 'config:invalid');
+  for (const [file, problems] of result.invalidFiles) {
+    const hit = next.affected.get(file) ?? { previousConfig: [], disabled: [] };
+    log.error({ file, problems, previousConfig: hit.previousConfig, disabled: hit.disabled }, 'config:invalid');
+  }
+  return { ...next, signature };
 }
 
-export function watchConfig(dir: string, onChange: (config: Config) => void, log: Logger, pollMs = 2000): ConfigWatch {
-  let signature = configSignature(dir);
-  let problems: string[] = [];
+export interface ConfigWatch {
+  stop(): void;
+  /** The config in force and the problems of the config dir as last read. */
+  state(): ConfigState;
+}
+
+export function watchConfig(
+  dir: string,
+  initial: ConfigState,
+  onChange: (next: ConfigState, before: ConfigState) => void,
+  log: Logger,
+  pollMs = 2000,
+): ConfigWatch {
+  let state = initial;
   const timer = setInterval(() => {
-    const now = configSignature(dir);
-    if (now === signature) return;
-    signature = now;
-    const result = loadConfig(dir);
-    if (!result.config) {
-      problems = result.problems;
-      log.error({ problems: result.problems, inForce: 'previous config' }, 'config:invalid');
-      return;
+    // Nothing that goes wrong here may stop the daemon: the config in force stays.
+    try {
+      if (configSignature(dir) === state.signature) return;
+      const before = state;
+      state = loadInForce(dir, log, before);
+      log.info({
+        imports: [...state.config.imports.keys()],
+        ...(state.previous.size ? { previousConfig: [...state.previous.keys()] } : {}),
+        ...(state.disabled.size ? { disabled: [...state.disabled.keys()] } : {}),
+      }, 'config:reloaded');
+      onChange(state, before);
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'config:watch-failed');
     }
-    problems = [];
-    log.info({ imports: [...result.config.imports.keys()] }, 'config:reloaded');
-    onChange(result.config);
   }, pollMs);
   timer.unref();
-  return { stop: () => clearInterval(timer), problems: () => problems };
+  return { stop: () => clearInterval(timer), state: () => state };
 }

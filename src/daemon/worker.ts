@@ -1,10 +1,13 @@
 // The daemon's one worker (SPEC 6.6, 10): runs are taken one at a time, so the store has one writer.
 // Scheduled and manual runs wait in memory; batch runs wait in SQLite and are taken when due,
-// high priority first. An import already waiting or running is not queued again.
+// high priority first. An import already waiting or running is not queued again. Nothing escapes
+// the loop: a store busy with another process is waited out (a batch entry found then runs after it),
+// and any other failure is logged and the loop goes on.
 
 import type { QueueStore, BatchEntry } from '../store/queue.js';
 import type { RunRequest, RunResult } from '../import/run-import.js';
 import type { Logger } from '../log.js';
+import type { StoreWait } from '../store/wait.js';
 
 export interface Job {
   request: RunRequest;
@@ -21,6 +24,8 @@ export interface WorkerDeps {
   now: () => Date;
   /** How often the batch queue is looked at when nothing wakes the worker (other processes can submit). */
   pollMs?: number;
+  /** The worker's own store writes (the batch queue) go through it; by default they are made at once. */
+  store?: StoreWait;
 }
 
 export interface Worker {
@@ -41,27 +46,49 @@ export function createWorker(deps: WorkerDeps): Worker {
   let running: string | null = null;
   let stopping = false;
   let wake: (() => void) | null = null;
+  /** A poke that came while the loop was not asleep (it was reading the queue): the next sleep ends at once. */
+  let poked = false;
   let timer: NodeJS.Timeout | null = null;
   const pollMs = deps.pollMs ?? 15_000;
 
   const poke = () => {
+    poked = true;
     const w = wake;
     wake = null;
     w?.();
   };
 
+  const store: StoreWait = deps.store ?? {
+    run: async (_what, write) => write(),
+    background: (_what, write) => write(),
+  };
+
   const sleepUntilWoken = () =>
     new Promise<void>((resolve) => {
-      wake = resolve;
-      const due = deps.queue.nextTime();
+      if (poked || pending.length) {
+        poked = false;
+        resolve();
+        return;
+      }
+      wake = () => {
+        poked = false;
+        resolve();
+      };
+      let due: Date | null = null;
+      try {
+        due = deps.queue.nextTime();
+      } catch (e) {
+        deps.log.error({ err: (e as Error).message }, 'worker:error');
+      }
       const untilDue = due ? Math.max(0, due.getTime() - deps.now().getTime()) : pollMs;
       timer = setTimeout(poke, Math.min(untilDue, pollMs));
     });
 
-  function nextBatchJob(): Job | null {
-    const entry: BatchEntry | null = deps.queue.nextDue(deps.now());
+  async function nextBatchJob(): Promise<Job | null> {
+    const entry: BatchEntry | null = await store.run('batch:next', () => deps.queue.nextDue(deps.now()));
     if (!entry) return null;
-    deps.queue.start(entry.id);
+    // Waits while another process holds the store; taken by someone else meanwhile (a cancel), it is skipped.
+    if (!(await store.run('batch:start', () => deps.queue.start(entry.id)))) return null;
     return {
       batchId: entry.id,
       request: {
@@ -76,21 +103,47 @@ export function createWorker(deps: WorkerDeps): Worker {
     let result: RunResult | null = null;
     try {
       result = await deps.run(job.request);
-      job.done?.(result);
     } catch (e) {
-      deps.log.error({ import: job.request.importName, err: (e as Error).message }, 'run:crashed');
+      deps.log.error({ import: job.request.importName, code: (e as { code?: unknown }).code, err: (e as Error).message }, 'run:crashed');
+    }
+    try {
+      if (result) job.done?.(result);
+    } catch (e) {
+      deps.log.error({ import: job.request.importName, err: (e as Error).message }, 'worker:error');
+    }
+    try {
+      if (job.batchId !== undefined) {
+        await store.run('batch:finish', () => deps.queue.finish(job.batchId!, result?.runId ?? null));
+        deps.log.info({ batchId: job.batchId, runId: result?.runId ?? null }, 'batch:done');
+      }
+    } catch (e) {
+      // Left 'running': the next start queues it again (a run imports a file once either way).
+      deps.log.error({ batchId: job.batchId, err: (e as Error).message }, 'worker:error');
     } finally {
-      if (job.batchId !== undefined) deps.queue.finish(job.batchId, result?.runId ?? null);
       running = null;
     }
   }
 
   const loop = (async () => {
     while (!stopping) {
-      const job = pending.shift() ?? nextBatchJob();
-      if (job) await execute(job);
-      else {
-        await sleepUntilWoken();
+      try {
+        const job = pending.shift() ?? await nextBatchJob();
+        if (job) await execute(job);
+        else {
+          await sleepUntilWoken();
+          if (timer) clearTimeout(timer);
+        }
+      } catch (e) {
+        if (stopping) break;
+        // Not a busy store (that is waited out above): log it and look again after a pause.
+        deps.log.error({ err: (e as Error).message }, 'worker:error');
+        await new Promise<void>((resolve) => {
+          wake = () => {
+            poked = false;
+            resolve();
+          };
+          timer = setTimeout(poke, pollMs);
+        });
         if (timer) clearTimeout(timer);
       }
     }

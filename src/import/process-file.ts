@@ -37,6 +37,8 @@ export interface FileJob {
   signal?: AbortSignal;
   /** Called every PROGRESS_EVERY lines with the lines read so far (the log's `file:progress`). */
   progress?: (lines: number) => void;
+  /** Opens the file's write transaction (BEGIN IMMEDIATE), waiting out another writer without blocking. */
+  begin?: () => Promise<void>;
   /** Called right after the file's transaction committed (the log's `file:committed`). */
   committed?: () => void;
 }
@@ -112,7 +114,8 @@ export async function processFile(job: FileJob): Promise<FileResult> {
 
   let status: FileResult['status'] = 'imported';
   let error: FramError | null = null;
-  db.exec('BEGIN IMMEDIATE');
+  if (job.begin) await job.begin();
+  else db.exec('BEGIN IMMEDIATE');
   try {
     eligibility.deferIndexIfEmpty();
     activeBefore = eligibility.countActive(year, job.today);

@@ -2,18 +2,20 @@
 
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FramError, errorCode, localFailure, unexpected } from '../errors.js';
+import { FramError, errorCode, isBusy, localFailure, unexpected } from '../errors.js';
 import { createEligibilityStore } from '../store/eligibility.js';
 import { createFileDecisions, listingKey, type FileDecisions } from '../store/file-decisions.js';
 import { createRunStore, type LedgerEntry, type RunStore } from '../store/runs.js';
+import { tryRunLock, type RunLock } from '../store/run-lock.js';
+import { createStoreWait, type StoreWait } from '../store/wait.js';
 import { studentKeys, type StudentKeys } from '../store/students.js';
 import { processFile, emptyCounts } from './process-file.js';
+import { dateIn } from '../domain/dates.js';
 import { createDirectSink, createSpillSink } from './report-sink.js';
 import { fetchFile } from './fetch-file.js';
 import { renameProcessed } from './rename-processed.js';
 import { printable } from '../report/format.js';
 import { stableFiles } from './stability.js';
-import { dateIn } from '../domain/dates.js';
 import { prepareStaging, removeRunStaging, runStaging, sweepStaging } from './staging.js';
 import type { Config, ImportConfig } from '../config.js';
 import type { Connect } from '../transports/index.js';
@@ -33,6 +35,8 @@ export interface RunContext {
   sleep: (ms: number) => Promise<void>;
   /** Set when the process is stopping: no new file starts, and the file in progress rolls back. */
   signal?: AbortSignal;
+  /** How long the run's own rows wait for a store busy with another writer (the CLI's --wait); default: until stopped. */
+  storeWaitMs?: number;
 }
 
 export interface RunRequest {
@@ -61,38 +65,65 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
   const mapping = ctx.config.mappings.get(imp.mapping)!;
   const runs = createRunStore(ctx.db);
   const test = req.test ?? false;
-  const runId = runs.create({
-    import: imp.name, mapping: mapping.name, schoolYear: mapping.schoolYear, mode: test ? 'test' : 'run',
-    trigger: req.trigger ?? { kind: 'manual', by: null }, startedAt: ctx.now().toISOString(),
-    notices: noticesFor(imp), includeUpdated: imp.includeUpdatedRecords, keep: req.keep ?? false,
-  });
-  const log = ctx.log.child({ runId, import: imp.name, ...(imp.paused ? { paused: true } : {}) });
-  log.info({ mode: test ? 'test' : 'run', trigger: req.trigger?.kind ?? 'manual' }, 'run:start');
-  const summary = emptyCounts();
-  let failure: FramError | null = null;
-
-  const refusal = !test && !imp.active ? new FramError(5011, { import: imp.name })
+  const waitMs = ctx.storeWaitMs ?? Infinity;
+  const paused = imp.paused ? { paused: true } : {};
+  let log = ctx.log.child({ import: imp.name, ...paused });
+  const onBusy = (what: string) => log.warn({ waitingFor: what, ...(Number.isFinite(waitMs) ? { upToSeconds: waitMs / 1000 } : {}) }, 'store:busy');
+  // The run's row waits for the store as long as the caller says (until stopped); the outcome of a
+  // run that has started waits even when stopping, and at least 30 s, so a run is always recorded.
+  const store = createStoreWait(ctx.db, { waitMs, signal: ctx.signal, onBusy });
+  const record = createStoreWait(ctx.db, { waitMs: Math.max(waitMs, 30_000), onBusy });
+  let failure: FramError | null = !test && !imp.active ? new FramError(5011, { import: imp.name })
     : !test && imp.paused ? new FramError(5013, { import: imp.name }) : null;
-  const holder = refusal ? null : runs.lock(imp.name, runId, ctx.now().toISOString());
-  if (refusal || holder !== null) {
-    failure = refusal ?? new FramError(5012, { import: imp.name, runId: holder! });
-  } else {
+
+  // The kernel lock first: it needs no store, and a Running row then always has a live holder or a free lock.
+  let lock: RunLock | null = null;
+  if (!failure) {
     try {
-      failure = await runFiles(ctx, runs, imp, runId, test, req.approveChanges ?? false, summary, log);
+      lock = tryRunLock(ctx.dataDir, imp.name);
     } catch (e) {
-      failure = unexpected(e, 'running the import');
-    } finally {
-      runs.unlock(imp.name, runId);
+      failure = unexpected(e, 'taking the run lock');
     }
   }
-  const status = failure ? 'Unsuccessful' : 'Successful';
-  runs.finish(runId, status, ctx.now().toISOString(), summary, failure && { code: failure.code, text: failure.message });
-  log.info({ status, ...summary, error: failure?.code }, 'run:finish');
-  return { runId, status };
+  let runId: number;
+  try {
+    runId = await store.run('run:start', () => runs.start({
+      import: imp.name, mapping: mapping.name, schoolYear: mapping.schoolYear, mode: test ? 'test' : 'run',
+      trigger: req.trigger ?? { kind: 'manual', by: null }, startedAt: ctx.now().toISOString(),
+      notices: noticesFor(imp), includeUpdated: imp.includeUpdatedRecords, keep: req.keep ?? false,
+    }, lock !== null));
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+  if (!failure && !lock) failure = new FramError(5012, { import: imp.name, runId: runs.holder(imp.name) ?? 'unknown' });
+  log = ctx.log.child({ runId, import: imp.name, ...paused });
+  log.info({ mode: test ? 'test' : 'run', trigger: req.trigger?.kind ?? 'manual' }, 'run:start');
+  const summary = emptyCounts();
+
+  try {
+    if (!failure) {
+      try {
+        failure = await runFiles(ctx, runs, store, imp, runId, test, req.approveChanges ?? false, summary, log);
+      } catch (e) {
+        // A statement that gave up on a busy store waited the connection's own busy timeout.
+        failure = isBusy(e) ? new FramError(5018, { seconds: Math.round((ctx.db.pragma('busy_timeout', { simple: true }) as number) / 1000) }, { cause: e })
+          : unexpected(e, 'running the import');
+      }
+    }
+    const status = failure ? 'Unsuccessful' : 'Successful';
+    const error = failure && { code: failure.code, text: failure.message };
+    await record.run('run:finish', () => runs.finish(runId, status, ctx.now().toISOString(), summary, error));
+    log.info({ status, ...summary, error: failure?.code }, 'run:finish');
+    return { runId, status };
+  } finally {
+    // After the outcome is written (or could not be): a Running row whose lock is free is a dead run's.
+    lock?.release();
+  }
 }
 
 /** Connects, takes every candidate file through, and returns the run's failure (the first one), if any. */
-async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runId: number, test: boolean, approve: boolean,
+async function runFiles(ctx: RunContext, runs: RunStore, store: StoreWait, imp: ImportConfig, runId: number, test: boolean, approve: boolean,
   summary: ReportSummary, log: Logger): Promise<FramError | null> {
   const eligibility = createEligibilityStore(ctx.db);
   const mapping = ctx.config.mappings.get(imp.mapping)!;
@@ -104,7 +135,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
   let failure: FramError | null = null;
   let students: StudentKeys | null = null;
   const decisions = createFileDecisions(ctx.db);
-  if (approve) approveTheHeldFile(decisions, imp.name, ctx.now().toISOString(), log);
+  if (approve) await store.run('file:approve', () => approveTheHeldFile(decisions, imp.name, ctx.now().toISOString(), log));
 
   try {
     const transport: Transport = await ctx.connect(imp);
@@ -112,7 +143,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
       const { ready, waiting } = await stableFiles(transport, imp, ctx.sleep);
       for (const f of waiting) {
         log.info({ file: f.name }, 'file:waiting');
-        runs.ledger(runId, imp.name, ledgerEntry(f, 'waiting'));
+        await store.run('file:ledger', () => runs.ledger(runId, imp.name, ledgerEntry(f, 'waiting')));
       }
       for (const [index, file] of ready.entries()) {
         if (ctx.signal?.aborted) {
@@ -141,12 +172,12 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
       return true;
     };
     try {
-      if (dismissed(entry.listingKey!)) return null;
+      if (dismissed(entry.listingKey!)) return await ledgered(null);
       if (file.unsafe) throw new FramError(5016, { file: printable(file.name), reason: file.unsafe });
       log.info({ file: file.name, size: file.size }, 'file:found');
       entry.sha256 = await fetchFile(transport, file, stagedPath, ctx.signal);
       log.info({ file: file.name, sha256: entry.sha256 }, 'file:staged');
-      if (dismissed(entry.sha256)) return null;
+      if (dismissed(entry.sha256)) return await ledgered(null);
       entry.importedByRun = runs.importedBy(entry.sha256);
       const approved = decisions.has(imp.name, entry.sha256, 'approved');
       if (entry.importedByRun !== null) {
@@ -156,7 +187,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
         const job = (dry: boolean) => processFile({
           db: ctx.db, eligibility, runs, runId, test: dry, approveChanges: approved, maxChangeRatio: imp.maxChangeRatio,
           mapping, certifiedTypes: ctx.config.certifiedTypes, students: students!, name: file.name, sha256: entry.sha256!,
-          stagedPath, signal: ctx.signal, today: dateIn(ctx.now(), ctx.tz),
+          stagedPath, signal: ctx.signal, today: dateIn(ctx.now(), ctx.tz), begin: () => store.run('file:begin', () => { ctx.db.exec('BEGIN IMMEDIATE'); }),
           sink: dry ? createSpillSink(ctx.db, runs, runId, file.name, `${stagedPath}.report`) : createDirectSink(runs, runId, file.name),
           progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
           committed: () => log.info({ file: file.name }, 'file:committed'),
@@ -171,7 +202,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
         entry.lines = result.lines;
         for (const k of Object.keys(summary) as (keyof ReportSummary)[]) summary[k] += result.counts[k];
         if (result.error) throw result.error;
-        if (approved && !test) decisions.useApproval(imp.name, entry.sha256, runId);
+        if (approved && !test) await store.run('file:approval-used', () => decisions.useApproval(imp.name, entry.sha256!, runId));
         log.info({ file: file.name, lines: result.lines, ...result.counts }, 'file:imported');
       }
       if (!test) {
@@ -192,9 +223,14 @@ async function runFiles(ctx: RunContext, runs: RunStore, imp: ImportConfig, runI
     } finally {
       rmSync(stagedPath, { force: true });
       rmSync(`${stagedPath}.report`, { force: true });
-      runs.ledger(runId, imp.name, entry);
     }
-    return error;
+    return ledgered(error);
+
+    /** After the file: a busy store is waited out, so the file's row (and its error) is never lost. */
+    async function ledgered(result: FramError | null): Promise<FramError | null> {
+      await store.run('file:ledger', () => runs.ledger(runId, imp.name, entry));
+      return result;
+    }
   }
 }
 

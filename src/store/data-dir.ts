@@ -29,3 +29,21 @@ export function prepareDataDir(dataDir: string, log?: Logger): string | null {
     return warning;
   }
 }
+
+/**
+ * Tightens the store's own files (a store made by an older version, or copied in, may be 0644).
+ * Returns the files whose mode could not be changed.
+ */
+export function restrictStoreFiles(dbFile: string): string[] {
+  const refused: string[] = [];
+  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) {
+    const s = statSync(f, { throwIfNoEntry: false });
+    if (!s || (s.mode & 0o777) === 0o600) continue;
+    try {
+      chmodSync(f, 0o600);
+    } catch {
+      refused.push(f);
+    }
+  }
+  return refused;
+}

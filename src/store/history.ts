@@ -23,10 +23,6 @@ export function listRuns(db: Db, filter: { import?: string; status?: string; lim
     .map((r) => ({ ...r, keep: r.keep === 1, reverted: r.reverted === 1 }));
 }
 
-/**
- * IC's Clear Log (one import; runs marked keep survive) and Clear All Logs. The change log stays:
- * it is the eligibility history behind `student` and `revert`.
- */
 /** Retention: deletes the runs that started before `before` (ISO), except keep runs and running ones. */
 export function pruneRuns(db: Db, before: string): number {
   return db.transaction(() => {
@@ -35,9 +31,13 @@ export function pruneRuns(db: Db, before: string): number {
       db.prepare(`DELETE FROM ${table} WHERE run_id IN (${ids})`).run({ before });
     }
     return db.prepare(`DELETE FROM runs WHERE id IN (${ids})`).run({ before }).changes;
-  })();
+  }).immediate();
 }
 
+/**
+ * IC's Clear Log (one import; runs marked keep survive) and Clear All Logs. The change log stays:
+ * it is the eligibility history behind `student` and `revert`.
+ */
 export function clearRuns(db: Db, scope: { import: string } | 'all'): number {
   return db.transaction(() => {
     const where = scope === 'all' ? "status <> 'Running'" : "import = @import AND keep = 0 AND status <> 'Running'";
@@ -47,7 +47,7 @@ export function clearRuns(db: Db, scope: { import: string } | 'all'): number {
       db.prepare(`DELETE FROM ${table} WHERE run_id IN (${ids})`).run(params);
     }
     return db.prepare(`DELETE FROM runs WHERE ${where}`).run(params).changes;
-  })();
+  }).immediate();
 }
 
 export interface HistoryEntry {

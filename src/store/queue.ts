@@ -49,8 +49,9 @@ export function createQueueStore(db: Db) {
       return row.at ? new Date(row.at) : null;
     },
 
-    start(id: number): void {
-      db.prepare("UPDATE batch_queue SET state = 'running' WHERE id = ?").run(id);
+    /** Marks a queued entry running; false when it is no longer queued (cancelled, or taken by another worker). */
+    start(id: number): boolean {
+      return db.prepare("UPDATE batch_queue SET state = 'running' WHERE id = ? AND state = 'queued'").run(id).changes === 1;
     },
 
     finish(id: number, runId: number | null): void {

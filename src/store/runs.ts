@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.js';
 import { formatMessage } from '../errors.js';
+import { tryRunLock, type RunLock } from './run-lock.js';
 import type { Problem, UpdateStatus, EligibilityRecord } from '../domain/types.js';
 import type { FileStatus, ReportSummary } from '../report/model.js';
 
@@ -33,24 +34,8 @@ export interface LedgerEntry {
   listingKey?: string | null;
 }
 
-/** This process in run_locks. */
+/** This process in run_locks (for a person reading the row; the kernel lock decides, see run-lock.ts). */
 const OWNER = randomUUID();
-
-/** Whether a process with this pid is alive on this machine. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A lock is held by this process, or by another process that is still alive (not by a dead one whose pid came back as ours). */
-function isHeld(lock: { pid: number; owner: string }): boolean {
-  if (lock.owner === OWNER) return true;
-  return lock.pid !== process.pid && isAlive(lock.pid);
-}
 
 export function createRunStore(db: Db) {
   const addMessage = db.prepare('INSERT INTO run_messages (run_id, file, line, severity, code, text) VALUES (?, ?, ?, ?, ?, ?)');
@@ -65,28 +50,40 @@ export function createRunStore(db: Db) {
         JSON.stringify(run.notices), run.includeUpdated ? 1 : 0, run.keep ? 1 : 0).lastInsertRowid);
     },
 
-    finish(runId: number, status: 'Successful' | 'Unsuccessful', finishedAt: string, summary: ReportSummary,
-      error: { code: number; text: string } | null): void {
-      db.prepare(`UPDATE runs SET status = ?, finished_at = ?, new = ?, ended = ?, removed = ?, existing = ?, errors = ?,
-        warnings = ?, error_code = ?, error_text = ? WHERE id = ?`).run(status, finishedAt, summary.new, summary.ended,
-        summary.removed, summary.existing, summary.errors, summary.warnings, error?.code ?? null, error?.text ?? null, runId);
-    },
-
-    /** Takes the import's lock for this run; a lock whose process is gone is reaped. Returns the holder's run id if taken. */
-    lock(importName: string, runId: number, at: string): number | null {
+    /**
+     * The run's row, in one transaction with, when this process holds the import's run lock, the
+     * lock's row: every other run of the import still Running then belongs to a dead process (a live
+     * one would hold the lock), so it is reaped as interrupted.
+     */
+    start(run: NewRun, holdsLock: boolean): number {
       return db.transaction(() => {
-        const held = db.prepare('SELECT run_id, pid, owner FROM run_locks WHERE import = ?').get(importName) as
-          { run_id: number; pid: number; owner: string } | undefined;
-        if (held && isHeld(held)) return held.run_id;
-        if (held) this.reap(held.run_id, at);
-        db.prepare('INSERT OR REPLACE INTO run_locks (import, run_id, pid, owner, since) VALUES (?, ?, ?, ?, ?)')
-          .run(importName, runId, process.pid, OWNER, at);
-        return null;
+        const runId = this.create(run);
+        if (holdsLock) {
+          const dead = db.prepare("SELECT id FROM runs WHERE import = ? AND status = 'Running' AND id <> ?")
+            .pluck().all(run.import, runId) as number[];
+          for (const id of dead) this.reap(id, run.startedAt);
+          db.prepare('INSERT OR REPLACE INTO run_locks (import, run_id, pid, owner, since) VALUES (?, ?, ?, ?, ?)')
+            .run(run.import, runId, process.pid, OWNER, run.startedAt);
+        }
+        return runId;
       }).immediate();
     },
 
-    unlock(importName: string, runId: number): void {
-      db.prepare('DELETE FROM run_locks WHERE import = ? AND run_id = ?').run(importName, runId);
+    /** The run that holds the import's lock, as its row says (or the import's latest Running run), if known. */
+    holder(importName: string): number | null {
+      const row = db.prepare('SELECT run_id FROM run_locks WHERE import = ?').pluck().get(importName) as number | undefined;
+      return row ?? (db.prepare("SELECT max(id) FROM runs WHERE import = ? AND status = 'Running'").pluck().get(importName) as number | null);
+    },
+
+    /** The run's outcome, and its lock row gone, in one transaction. */
+    finish(runId: number, status: 'Successful' | 'Unsuccessful', finishedAt: string, summary: ReportSummary,
+      error: { code: number; text: string } | null): void {
+      db.transaction(() => {
+        db.prepare(`UPDATE runs SET status = ?, finished_at = ?, new = ?, ended = ?, removed = ?, existing = ?, errors = ?,
+          warnings = ?, error_code = ?, error_text = ? WHERE id = ?`).run(status, finishedAt, summary.new, summary.ended,
+          summary.removed, summary.existing, summary.errors, summary.warnings, error?.code ?? null, error?.text ?? null, runId);
+        db.prepare('DELETE FROM run_locks WHERE run_id = ?').run(runId);
+      }).immediate();
     },
 
     /** Marks a run that never finished (its process died) as interrupted. */
@@ -96,16 +93,32 @@ export function createRunStore(db: Db) {
       db.prepare('DELETE FROM run_locks WHERE run_id = ?').run(runId);
     },
 
-    /** At start-up: every lock whose process is gone, and every run left Running without a lock. */
-    reapStale(at: string): number {
-      let n = 0;
-      for (const l of db.prepare('SELECT run_id, pid, owner FROM run_locks').all() as { run_id: number; pid: number; owner: string }[]) {
-        if (!isHeld(l)) { this.reap(l.run_id, at); n++; }
+    /**
+     * At start-up: every run left Running, and every lock row, of an import whose run lock nobody
+     * holds (its process died). An import another process is running keeps its rows.
+     */
+    reapStale(at: string, dataDir: string): number {
+      const held: RunLock[] = [];
+      try {
+        return db.transaction(() => {
+          const imports = db.prepare(`SELECT import FROM runs WHERE status = 'Running'
+            UNION SELECT import FROM run_locks`).pluck().all() as string[];
+          let n = 0;
+          for (const name of imports) {
+            // Held until the reaping commits, so no new run of the import can start in between.
+            const lock = tryRunLock(dataDir, name);
+            if (!lock) continue;
+            held.push(lock);
+            const stale = db.prepare(`SELECT id FROM runs WHERE import = ? AND status = 'Running'
+              UNION SELECT run_id FROM run_locks WHERE import = ?`).pluck().all(name, name) as number[];
+            for (const id of stale) this.reap(id, at);
+            n += stale.length;
+          }
+          return n;
+        }).immediate();
+      } finally {
+        for (const l of held) l.release();
       }
-      const orphans = db.prepare(`SELECT id FROM runs WHERE status = 'Running'
-        AND id NOT IN (SELECT run_id FROM run_locks)`).all() as { id: number }[];
-      for (const o of orphans) { this.reap(o.id, at); n++; }
-      return n;
     },
 
     ledger(runId: number, importName: string, e: LedgerEntry): void {

@@ -1,12 +1,24 @@
 // The daemon's HTTP side (SPEC 10). This part: /healthz and /readyz (open), /metrics (any token).
+// /readyz is 503 only when the store cannot be used: an invalid config file disables some imports, not the daemon.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { allows, authenticate, type ApiToken, type Role } from './tokens.js';
 import type { Logger } from '../log.js';
 
+/** What /readyz reports (SPEC 10): only a store that cannot be used makes the daemon not ready. */
+export interface Readiness {
+  /** Why the store cannot be used; empty when it is open and migrated. */
+  store: string[];
+  /** Imports that cannot run, by name (or file), with why. */
+  disabled: ReadonlyMap<string, string[]>;
+  /** Imports running their previous config, with the problem that holds them there. */
+  previousConfig: ReadonlyMap<string, string[]>;
+  /** Every other problem: the config dir's files, the tokens file. */
+  problems: string[];
+}
+
 export interface WebDeps {
-  /** DB open and migrated, config valid: an empty list. Otherwise what is wrong. */
-  readiness(): string[];
+  readiness(): Readiness;
   metrics(): string;
   tokens(): ApiToken[];
   log: Logger;
@@ -33,6 +45,26 @@ function guard(req: IncomingMessage, res: ServerResponse, deps: WebDeps, need: R
   return true;
 }
 
+/**
+ * Open to all (a probe has no token), so without a token it says only whether the store can be
+ * used; with any valid token it also names the disabled imports and every other problem.
+ */
+function readyz(req: IncomingMessage, res: ServerResponse, deps: WebDeps): void {
+  const r = deps.readiness();
+  const status = r.store.length ? 503 : 200;
+  const head = { status: r.store.length ? 'not ready' : 'ready' };
+  if (authenticate(deps.tokens(), req.headers.authorization)) {
+    return json(res, status, {
+      ...head,
+      problems: [...r.store, ...r.problems],
+      disabled: Object.fromEntries(r.disabled),
+      previousConfig: Object.fromEntries(r.previousConfig),
+    });
+  }
+  const more = r.problems.length + r.disabled.size + r.previousConfig.size > 0;
+  return json(res, status, { ...head, problems: r.store, ...(more ? { more: 'other problems are listed with a valid token (Authorization: Bearer)' } : {}) });
+}
+
 export function createWebServer(deps: WebDeps): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -41,10 +73,8 @@ export function createWebServer(deps: WebDeps): Server {
       switch (url.pathname) {
         case '/healthz':
           return json(res, 200, { status: 'ok' });
-        case '/readyz': {
-          const problems = deps.readiness();
-          return json(res, problems.length ? 503 : 200, { status: problems.length ? 'not ready' : 'ready', problems });
-        }
+        case '/readyz':
+          return readyz(req, res, deps);
         case '/metrics':
           if (!guard(req, res, deps, 'viewer')) return;
           return send(res, 200, deps.metrics(), 'text/plain; version=0.0.4; charset=utf-8');
