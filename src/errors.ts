@@ -151,6 +151,8 @@ export function localFailure(e: unknown, path: string, doing: string, busySecond
   const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied'
     : code === 'EROFS' || code?.startsWith('SQLITE_READONLY') ? 'the file system or file is read-only'
     : code === 'ENAMETOOLONG' ? 'the path is too long'
+    : code === 'ENOENT' ? 'the folder or file does not exist'
+    : code === 'ENOTDIR' ? 'a part of the path is not a folder'
     : `${(e as Error)?.message ?? String(e)}${code ? ` (${code})` : ''}`;
   return new FramError(5020, { path, reason: `${why} while ${doing}` }, { cause: e });
 }

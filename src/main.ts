@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { type Config, type Settings } from './config.js';
 import { dbPath, SCHEMA_VERSION } from './store/db.js';
 import { prepareDataDir, restrictStoreFiles } from './store/data-dir.js';
-import { prepareStaging, sweepStaging } from './import/staging.js';
+import { prepareStaging, stagingRoot, sweepStaging } from './import/staging.js';
 import { createStoreWait, openDbWhenFree } from './store/wait.js';
 import { createRunStore } from './store/runs.js';
 import { createQueueStore } from './store/queue.js';
@@ -78,7 +78,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const tokens: ApiToken[] = tokensFile.tokens;
   for (const p of tokensFile.problems) log.error({ file: settings.apiTokensFile, ...p }, 'tokens:invalid');
 
-  const connect = createConnect(env);
+  const connect = createConnect(env, { signal: abort.signal, workDir: stagingRoot(settings.dataDir) });
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const t = setTimeout(resolve, ms);

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  findStatus, isRegularFile, parseGetSize, parseLs, splitDirectory, statusKind, unsafeNameReason, unsafePathReason,
+  findStatus, isRegularFile, networkDetail, parseGetSize, parseLs, splitDirectory, statusKind, unsafeNameReason, unsafePathReason,
 } from '../src/transports/smb-parse.js';
 
 // (TZ=UTC, LC_ALL=C)
@@ -78,6 +78,16 @@ describe('smbclient output parsing', () => {
     const out = 'getting file \\Exports\\x of size 12 as y.csv of size 3 as /tmp/a b.part (4.9 KiloBytes/sec) (average 4.9 KiloBytes/sec)\n';
     expect(parseGetSize(out, '/tmp/a b.part')).toBe(3);
     expect(parseGetSize(out, '/tmp/other')).toBeNull();
+    // `get <name> -` (to standard output), as smbclient 4.17 printed it on standard error here.
+    expect(parseGetSize('getting file \\Exports\\small.csv of size 12 as - (120000.0 KiloBytes/sec) (average inf KiloBytes/sec)\n', '-')).toBe(12);
+  });
+
+  it.each([
+    ['NT_STATUS_CONNECTION_REFUSED', 'refused'], ['NT_STATUS_IO_TIMEOUT', 'timeout'], ['NT_STATUS_CONNECTION_RESET', 'lost'],
+    ['NT_STATUS_CONNECTION_DISCONNECTED', 'lost'], ['NT_STATUS_PIPE_BROKEN', 'lost'], ['NT_STATUS_HOST_UNREACHABLE', undefined],
+  ])("gives 5001 from %s the detail '%s'", (status, detail) => {
+    expect(statusKind(status)).toBe('network');
+    expect(networkDetail(status)).toBe(detail);
   });
 
   it('splits the directory into share and folder, with / or \\', () => {

@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { loadConfig } from '../src/config.js';
 import { createConnect } from '../src/transports/index.js';
 import { TargetExistsError, type Transport } from '../src/transports/transport.js';
-import { PASSWORD_ENV, type TestServer } from './servers/common.js';
+import { PASSWORD_ENV, UNCAPPED, type TestServer } from './servers/common.js';
 import { startSftpServer } from './servers/sftp.js';
 import { startFtpsServer } from './servers/ftps.js';
 import { startSmbServer, type SambaVariant } from './servers/smb.js';
@@ -99,7 +99,7 @@ describe.each(LABELS.map((label, i) => ({ label, i })))('transport contract: $la
       expect(Math.floor(x.mtime.getTime() / 1000)).toBe(Math.floor(statSync(join(s.dropDir, x.name)).mtimeMs / 1000));
 
       const local = join(mkdtempSync(join(tmpdir(), 'fram-contract-')), 'x.part');
-      expect(await t.download('IC_Eligibility_x.csv', local)).toBe(body.length);
+      expect(await t.download('IC_Eligibility_x.csv', local, UNCAPPED)).toBe(body.length);
       expect(sha(readFileSync(local))).toBe(sha(body));
 
       await expect(t.rename('IC_Eligibility_x.csv', 'P_IC_Eligibility_20260101010101_x.csv')).rejects.toBeInstanceOf(TargetExistsError);

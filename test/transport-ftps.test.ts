@@ -9,7 +9,7 @@ import type { ImportConfig } from '../src/config.js';
 import { FramError } from '../src/errors.js';
 import { openFtps } from '../src/transports/ftps.js';
 import { TargetExistsError, type ConnectOptions, type Transport } from '../src/transports/transport.js';
-import { freePort, makeTempDir, PASSWORD_ENV, userInfo } from './servers/common.js';
+import { freePort, makeTempDir, PASSWORD_ENV, UNCAPPED, userInfo } from './servers/common.js';
 import { importConfig, sha256 } from './servers/import-config.js';
 import { FTPS_USER, startFtpsServer, type FtpsTestServer } from './servers/ftps.js';
 
@@ -122,7 +122,7 @@ describe.each(MODES)('ftps (%s)', (mode) => {
     await withTransport(importFor(s, { caFile: undefined, certSha256: s.fingerprint }), async (t) => {
       expect(t.peer!.fingerprint).toBe(s.fingerprint);
       expect((await t.list()).map((f) => f.name)).toContain('pinned.csv');
-      expect(await t.download('pinned.csv', local('pinned.csv'))).toBe(7);
+      expect(await t.download('pinned.csv', local('pinned.csv'), UNCAPPED)).toBe(7);
       expect(readFileSync(local('pinned.csv'), 'utf8')).toBe('pinned\n');
     });
   });
@@ -188,7 +188,7 @@ describe.each(MODES)('ftps (%s)', (mode) => {
   it('downloads a 50 MB file with the same byte count and SHA-256', async () => {
     const s = server();
     s.put('big.bin', big);
-    const bytes = await withTransport(importFor(s), (t) => t.download('big.bin', local('big.bin')));
+    const bytes = await withTransport(importFor(s), (t) => t.download('big.bin', local('big.bin'), UNCAPPED));
     expect(bytes).toBe(big.length);
     const got = readFileSync(local('big.bin'));
     expect(got.length).toBe(big.length);
@@ -197,7 +197,7 @@ describe.each(MODES)('ftps (%s)', (mode) => {
   });
 
   it('a file that is gone is 5010 on download', async () => {
-    const e = await framError(withTransport(importFor(server()), (t) => t.download('not-there.csv', local('not-there'))), 5010);
+    const e = await framError(withTransport(importFor(server()), (t) => t.download('not-there.csv', local('not-there'), UNCAPPED)), 5010);
     expect(e.message).toContain('not-there.csv');
   });
 
@@ -242,8 +242,8 @@ describe.each(MODES)('ftps (%s)', (mode) => {
     await withTransport(importFor(s), async (t) => {
       const [list, n1, n2, list2] = await Promise.all([
         t.list(),
-        t.download('q1.csv', local('q1.csv')),
-        t.download('q2.csv', local('q2.csv')),
+        t.download('q1.csv', local('q1.csv'), UNCAPPED),
+        t.download('q2.csv', local('q2.csv'), UNCAPPED),
         t.list(),
       ]);
       expect(list.map((f) => f.name)).toEqual(expect.arrayContaining(['q1.csv', 'q2.csv']));
@@ -295,7 +295,7 @@ describe.each(MODES)('ftps (%s)', (mode) => {
       const t = await openFtps(importFor(slow), opts);
       try {
         const file = local('frozen.bin');
-        const download = t.download('slow.bin', file).then(() => null, (err: unknown) => err);
+        const download = t.download('slow.bin', file, UNCAPPED).then(() => null, (err: unknown) => err);
         await firstBytes(file);
         slow.signal('SIGSTOP');
         const stoppedAt = Date.now();
@@ -305,6 +305,7 @@ describe.each(MODES)('ftps (%s)', (mode) => {
         expect(e).toBeInstanceOf(FramError);
         expect((e as FramError).code).toBe(5001);
         expect((e as Error).message).toMatch(/timed out: no progress for 5000 ms/);
+        expect((e as FramError).detail).toBe('timeout');
         expectNoPassword(e);
         expect(statSync(file).size).toBeLessThan(size);
         expect(waited).toBeGreaterThanOrEqual(opts.idleTimeoutMs - 1000);
@@ -319,7 +320,7 @@ describe.each(MODES)('ftps (%s)', (mode) => {
       const t = await openFtps(importFor(slow), opts);
       try {
         const file = local('killed.bin');
-        const download = t.download('slow.bin', file).then(() => null, (err: unknown) => err);
+        const download = t.download('slow.bin', file, UNCAPPED).then(() => null, (err: unknown) => err);
         await firstBytes(file);
         slow.signal('SIGKILL');
         const killedAt = Date.now();
@@ -327,6 +328,7 @@ describe.each(MODES)('ftps (%s)', (mode) => {
         expect(e).toBeInstanceOf(FramError);
         expect((e as FramError).code).toBe(5001);
         expect((e as Error).message).toMatch(/connection lost|timed out/);
+        expect((e as FramError).detail).toMatch(/^(lost|timeout)$/);
         expectNoPassword(e);
         expect(Date.now() - killedAt).toBeLessThan(opts.idleTimeoutMs);
         expect(statSync(file).size).toBeLessThan(size);

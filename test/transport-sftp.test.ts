@@ -13,7 +13,7 @@ import type { ImportConfig } from '../src/config.js';
 import { FramError } from '../src/errors.js';
 import { openSftp } from '../src/transports/sftp.js';
 import { TargetExistsError, type ConnectOptions, type Transport } from '../src/transports/transport.js';
-import { PASSWORD_ENV, freePort, makeTempDir } from './servers/common.js';
+import { PASSWORD_ENV, UNCAPPED, freePort, makeTempDir } from './servers/common.js';
 import { importConfig, sha256 } from './servers/import-config.js';
 import { startSftpServer, type SftpTestServer } from './servers/sftp.js';
 
@@ -242,7 +242,7 @@ describe('sftp transport: files', () => {
     server.put('IC_Eligibility_big.bin', big);
     const t = await connect(passwordImport(server));
     const target = path.join(local, 'big.bin');
-    expect(await t.download('IC_Eligibility_big.bin', target)).toBe(BIG);
+    expect(await t.download('IC_Eligibility_big.bin', target, UNCAPPED)).toBe(BIG);
     expect(sha256(readFileSync(target))).toBe(bigSha);
     expect(fdsOn(target)).toEqual([]);
     rmSync(target);
@@ -252,18 +252,19 @@ describe('sftp transport: files', () => {
     server.put('IC_Eligibility_empty.csv', '');
     const t = await connect(passwordImport(server));
     const target = path.join(local, 'empty.csv');
-    expect(await t.download('IC_Eligibility_empty.csv', target)).toBe(0);
+    expect(await t.download('IC_Eligibility_empty.csv', target, UNCAPPED)).toBe(0);
     expect(statSync(target).size).toBe(0);
   });
 
-  it('rejects a missing remote file (5010) or local folder, and stays usable', async () => {
+  it('rejects a missing remote file (5010) or a missing local folder (5020, naming the path), and stays usable', async () => {
     server.put('IC_Eligibility_local.csv', 'x');
     const t = await connect(passwordImport(server));
     const gone = path.join(local, 'gone.csv');
-    await framError(t.download('IC_Eligibility_gone.csv', gone), 5010);
+    await framError(t.download('IC_Eligibility_gone.csv', gone, UNCAPPED), 5010);
     expect(existsSync(gone)).toBe(false);
-    const err = await failure(t.download('IC_Eligibility_local.csv', path.join(local, 'no', 'such', 'x.csv')));
-    expect((err as NodeJS.ErrnoException).code).toBe('ENOENT');
+    const nowhere = path.join(local, 'no', 'such', 'x.csv');
+    const err = await framError(t.download('IC_Eligibility_local.csv', nowhere, UNCAPPED), 5020);
+    expect(err.message).toBe(`Cannot use ${nowhere}: the folder or file does not exist while writing the download`);
     expect((await t.list()).map((f) => f.name)).toContain('IC_Eligibility_local.csv');
   });
 
@@ -310,7 +311,7 @@ describe('sftp transport: a server that goes away', () => {
     const before = establishedTo(server.port);
     const t = await connect(passwordImport(server));
     const target = path.join(local, 'hang.bin');
-    const download = failure(t.download('IC_Eligibility_hang.bin', target));
+    const download = failure(t.download('IC_Eligibility_hang.bin', target, UNCAPPED));
     await until(() => sizeOf(target) > 0, 20_000);
     server.signalSessions('SIGSTOP');
     const stoppedAt = Date.now();
@@ -320,6 +321,7 @@ describe('sftp transport: a server that goes away', () => {
       expect(err).toBeInstanceOf(FramError);
       expect((err as FramError).code).toBe(5001);
       expect(err.message).toContain('timed out after 5 s');
+      expect((err as FramError).detail).toBe('timeout');
       expect(waited).toBeGreaterThanOrEqual(4_000);
       expect(waited).toBeLessThan(opts.idleTimeoutMs + 3_000);
       expect(sizeOf(target)).toBeLessThan(BIG);
@@ -337,7 +339,7 @@ describe('sftp transport: a server that goes away', () => {
       doomed.put('IC_Eligibility_doomed.bin', big);
       const t = await connect(passwordImport(doomed));
       const target = path.join(local, 'doomed.bin');
-      const download = failure(t.download('IC_Eligibility_doomed.bin', target));
+      const download = failure(t.download('IC_Eligibility_doomed.bin', target, UNCAPPED));
       await until(() => sizeOf(target) > 0, 20_000);
       // Freeze first, so the transfer cannot finish while the processes are being killed.
       doomed.signalSessions('SIGSTOP');
@@ -347,6 +349,7 @@ describe('sftp transport: a server that goes away', () => {
       expect(err).toBeInstanceOf(FramError);
       expect((err as FramError).code).toBe(5001);
       expect(err.message).toBe('Could not connect to 127.0.0.1: connection lost');
+      expect((err as FramError).detail).toBe('lost');
       expect(Date.now() - killedAt).toBeLessThan(opts.idleTimeoutMs);
       expect(sizeOf(target)).toBeLessThan(BIG);
       expect(fdsOn(target)).toEqual([]);

@@ -3,15 +3,16 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImportConfig } from '../src/config.js';
 import { FramError } from '../src/errors.js';
-import { onSmbclientSpawn, openSmb } from '../src/transports/smb.js';
+import { createConnect } from '../src/transports/index.js';
+import { onSmbclientSpawn, openSmb, SMBCLIENT_DIR_PREFIX } from '../src/transports/smb.js';
 import { TargetExistsError, type ConnectOptions, type Transport } from '../src/transports/transport.js';
-import { freePort, makeTempDir, PASSWORD_ENV, userInfo } from './servers/common.js';
+import { freePort, makeTempDir, PASSWORD_ENV, UNCAPPED, userInfo } from './servers/common.js';
 import { importConfig, sha256 } from './servers/import-config.js';
 import { childPids, SMB_USER, startSmbServer, type SambaVariant, type SmbTestServer } from './servers/smb.js';
 
@@ -109,7 +110,7 @@ describe.each(VARIANTS)('smb transport against Samba: %s', (variant) => {
     const t = await openSmb(importFor(s), OPTS);
     try {
       const local = path.join(work, `${variant}-big.part`);
-      const bytes = await t.download('IC_Eligibility_big.bin', local);
+      const bytes = await t.download('IC_Eligibility_big.bin', local, UNCAPPED);
       expect(bytes).toBe(big.length);
       const got = readFileSync(local);
       expect(got.length).toBe(big.length);
@@ -225,7 +226,7 @@ describe('smb transport failures (defaults server)', () => {
     const t = await openSmb(importFor(s, { directory: `${s.share}/ReadOnly` }), OPTS);
     try {
       expect((await t.list()).map((f) => f.name)).toEqual(['IC_Eligibility_ro.csv']);
-      expect(await t.download('IC_Eligibility_ro.csv', path.join(work, 'ro.part'))).toBe(9);
+      expect(await t.download('IC_Eligibility_ro.csv', path.join(work, 'ro.part'), UNCAPPED)).toBe(9);
       const e = await rejection(t.rename('IC_Eligibility_ro.csv', 'P_IC_Eligibility_ro.csv'));
       expectCode(e, 5015);
       expect(e.message).toMatch(/NT_STATUS_ACCESS_DENIED/);
@@ -238,7 +239,7 @@ describe('smb transport failures (defaults server)', () => {
   it('a missing file fails the download with 5010', async () => {
     const t = await openSmb(importFor(server()), OPTS);
     try {
-      const e = await rejection(t.download('IC_Eligibility_gone.csv', path.join(work, 'gone.part')));
+      const e = await rejection(t.download('IC_Eligibility_gone.csv', path.join(work, 'gone.part'), UNCAPPED));
       expectCode(e, 5010);
       expect(e.message).toMatch(/not found/);
     } finally {
@@ -255,7 +256,7 @@ describe('smb transport failures (defaults server)', () => {
     truncateSync(huge, 4 * 1024 ** 3);
     chownSync(huge, user.uid, user.gid);
     const before = new Set(childPids(s.pid));
-    const outcome = t.download('IC_Eligibility_huge.bin', local).then(() => null, (e: Error) => e);
+    const outcome = t.download('IC_Eligibility_huge.bin', local, UNCAPPED).then(() => null, (e: Error) => e);
     await waitFor(() => existsSync(local) && statSync(local).size > 0, 10_000);
     const conn = childPids(s.pid).filter((pid) => !before.has(pid));
     expect(conn, 'one new smbd process serves the download').toHaveLength(1);
@@ -273,6 +274,7 @@ describe('smb transport failures (defaults server)', () => {
       expect(e).not.toBeNull();
       expectCode(e!, 5001);
       expect(e!.message).toMatch(/connection lost/);
+      expect((e as FramError).detail).toBe('lost');
       expect(Date.now() - killedAt).toBeLessThan(OPTS.idleTimeoutMs);
       expect(statSync(local).size).toBeLessThan(size);
       rmSync(local);
@@ -295,6 +297,7 @@ describe('smb transport failures (defaults server)', () => {
       expect(e).not.toBeNull();
       expectCode(e!, 5001);
       expect(e!.message).toMatch(/timed out/);
+      expect((e as FramError).detail).toBe('timeout');
       expect(waited).toBeLessThan(OPTS.idleTimeoutMs + 1500);
       expect(statSync(local).size).toBeLessThan(size);
       rmSync(local);
@@ -305,35 +308,53 @@ describe('smb transport failures (defaults server)', () => {
     }
   });
 
-  it('refuses names and folders with ; " or control characters without running smbclient', async () => {
+  it('marks a listed name smbclient cannot take (;) as unsafe, and refuses it and other such names with 5016 without running smbclient', async () => {
     const s = server();
     s.put('IC_Eligibility_x;y.csv', 'semicolon');
+    s.put('IC_Eligibility_plain.csv', 'plain');
     const t = await openSmb(importFor(s), OPTS);
     const spawned: ChildProcess[] = [];
     const unsubscribe = onSmbclientSpawn((c) => spawned.push(c));
     try {
       const listed = await t.list();
-      expect(listed.map((f) => f.name)).toContain('IC_Eligibility_x;y.csv');
+      expect(listed.find((f) => f.name === 'IC_Eligibility_x;y.csv')).toEqual(expect.objectContaining({
+        size: 9, unsafe: 'it contains a semicolon (;), which cannot be passed to smbclient safely',
+      }));
+      expect(listed.find((f) => f.name === 'IC_Eligibility_plain.csv')).not.toHaveProperty('unsafe');
       expect(spawned).toHaveLength(1);
+      // The mark survives the name check every listing passes (names.ts), which has no objection of its own.
+      const wrapped = await createConnect(OPTS.env, OPTS, { attempts: 1, firstDelayMs: 0 })(importFor(s));
+      try {
+        expect((await wrapped.list()).find((f) => f.name === 'IC_Eligibility_x;y.csv')?.unsafe).toMatch(/semicolon/);
+      } finally {
+        await wrapped.close();
+      }
       spawned.length = 0;
 
       const marker = path.join(work, 'injected');
-      const attempts: [Promise<unknown>, number][] = [
-        [t.download('IC_Eligibility_x;y.csv', path.join(work, 'x.part')), 5010],
-        [t.download(`a" "${marker}"; rm "IC_Eligibility_list.csv`, path.join(work, 'y.part')), 5010],
-        [t.download('IC_Eligibility\n.csv', path.join(work, 'z.part')), 5010],
-        [t.download('IC_Eligibility.csv', path.join(work, 'semi;colon.part')), 5010],
-        [t.rename('IC_Eligibility_x;y.csv', 'P_x.csv'), 5007],
-        [t.rename('IC_Eligibility_c.csv', 'P_"; rm IC_Eligibility_c.csv'), 5007],
+      const attempts: Promise<unknown>[] = [
+        t.download('IC_Eligibility_x;y.csv', path.join(work, 'x.part'), UNCAPPED),
+        t.download(`a" "${marker}"; rm "IC_Eligibility_list.csv`, path.join(work, 'y.part'), UNCAPPED),
+        t.download('IC_Eligibility\n.csv', path.join(work, 'z.part'), UNCAPPED),
+        t.rename('IC_Eligibility_x;y.csv', 'P_x.csv'),
+        t.rename('IC_Eligibility_plain.csv', 'P_"; rm IC_Eligibility_plain.csv'),
       ];
-      for (const [p, code] of attempts) {
+      for (const p of attempts) {
         const e = await rejection(p);
-        expectCode(e, code);
-        expect(e.message).toMatch(/refused: .*(semicolon|double quote|control character)/);
+        expectCode(e, 5016);
+        expect(e.message).toMatch(/cannot be used: it contains (a semicolon|a double quote|the control character U\+000A)/);
       }
       expect(spawned).toHaveLength(0);
       expect(existsSync(marker)).toBe(false);
+      expect(existsSync(path.join(work, 'x.part'))).toBe(false);
       expect(existsSync(path.join(s.dropDir, 'IC_Eligibility_x;y.csv'))).toBe(true);
+      expect(existsSync(path.join(s.dropDir, 'IC_Eligibility_plain.csv'))).toBe(true);
+
+      // The local path never reaches smbclient (it writes to standard output), so any path works.
+      const odd = path.join(work, 'semi;colon "quoted".part');
+      expect(await t.download('IC_Eligibility_plain.csv', odd, UNCAPPED)).toBe(5);
+      expect(readFileSync(odd, 'utf8')).toBe('plain');
+      spawned.length = 0;
 
       for (const directory of [`${s.share}/Ex;ports`, `${s.share}/"Exports"`]) {
         const e = await rejection(openSmb(importFor(s, { directory }), OPTS));
@@ -347,9 +368,13 @@ describe('smb transport failures (defaults server)', () => {
     }
   });
 
-  it('keeps the password out of argv and env, in a 0600 file in a private folder that close() removes', async () => {
+  it('keeps the password out of argv and env, in a 0600 file in a 0700 fram-smbclient-* folder of workDir that close() and every failure remove', async () => {
     const s = server();
     s.put('IC_Eligibility_argv.csv', 'argv');
+    const workDir = path.join(work, 'staging');
+    mkdirSync(workDir, { mode: 0o700 });
+    const withWorkDir: ConnectOptions = { ...OPTS, workDir };
+    const clientDirs = () => readdirSync(workDir).filter((n) => n.startsWith(SMBCLIENT_DIR_PREFIX));
     const seen: { args: string[]; cmdline: string; environ: string; authFile: string; fileMode: number; dirMode: number; content: string }[] = [];
     const unsubscribe = onSmbclientSpawn((c) => {
       // Read while the child runs: spawn returns after exec, so /proc shows smbclient itself.
@@ -367,9 +392,11 @@ describe('smb transport failures (defaults server)', () => {
     });
     let t: Transport | null = null;
     try {
-      t = await openSmb(importFor(s), OPTS);
+      t = await openSmb(importFor(s), withWorkDir);
+      expect(clientDirs()).toHaveLength(1);
+      expect(readdirSync(workDir)).toEqual(clientDirs());
       await t.list();
-      await t.download('IC_Eligibility_argv.csv', path.join(work, 'argv.part'));
+      await t.download('IC_Eligibility_argv.csv', path.join(work, 'argv.part'), UNCAPPED);
       await t.rename('IC_Eligibility_argv.csv', 'P_IC_Eligibility_argv.csv');
       expect(seen).toHaveLength(4);
       for (const run of seen) {
@@ -385,6 +412,10 @@ describe('smb transport failures (defaults server)', () => {
       }
       const authFile = seen[0].authFile;
       expect(new Set(seen.map((r) => r.authFile))).toEqual(new Set([authFile]));
+      expect(path.dirname(path.dirname(authFile))).toBe(workDir);
+      expect(path.basename(path.dirname(authFile))).toMatch(/^fram-smbclient-[A-Za-z0-9]{6}$/);
+      expect(readdirSync(path.dirname(authFile)).sort()).toEqual(['auth', 'smb.conf']);
+      expect(statSync(path.join(path.dirname(authFile), 'smb.conf')).mode & 0o777).toBe(0o600);
       await t.close();
       expect(existsSync(authFile)).toBe(false);
       expect(existsSync(path.dirname(authFile))).toBe(false);
@@ -392,13 +423,33 @@ describe('smb transport failures (defaults server)', () => {
       await expect(t.list()).rejects.toThrow(/closed/);
       t = null;
 
-      // A failed open removes its folder too.
-      seen.length = 0;
-      const e = await rejection(openSmb(importFor(s, { directory: `${s.share}/Missing` }), OPTS));
-      expectCode(e, 5003);
-      expect(seen).toHaveLength(1);
-      expect(existsSync(path.dirname(seen[0].authFile))).toBe(false);
-      expect(allText(e)).not.toContain(password);
+      // A failed open removes its folder too: a missing folder, a wrong password, a server that never answers.
+      const silent = createServer(() => {});
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const failures: [Partial<ImportConfig>, ConnectOptions, number][] = [
+        [{ directory: `${s.share}/Missing` }, withWorkDir, 5003],
+        [{}, { ...withWorkDir, env: { [PASSWORD_ENV]: `${password}x` } }, 5002],
+        [{ port: (silent.address() as { port: number }).port }, { ...withWorkDir, connectTimeoutMs: 500, idleTimeoutMs: 500 }, 5001],
+      ];
+      try {
+        for (const [over, o, code] of failures) {
+          seen.length = 0;
+          const e = await rejection(openSmb(importFor(s, over), o));
+          expectCode(e, code);
+          expect(seen).toHaveLength(1);
+          expect(path.dirname(path.dirname(seen[0].authFile))).toBe(workDir);
+          expect(clientDirs()).toEqual([]);
+          expect(allText(e)).not.toContain(password);
+        }
+      } finally {
+        silent.close();
+      }
+      expect(readdirSync(workDir)).toEqual([]);
+
+      // A workDir that cannot be used is named as such (5020), not as a connection failure.
+      const e = await rejection(openSmb(importFor(s), { ...OPTS, workDir: path.join(work, 'no-such-staging') }));
+      expectCode(e, 5020);
+      expect(e.message).toContain(path.join(work, 'no-such-staging'));
     } finally {
       unsubscribe();
       await t?.close();

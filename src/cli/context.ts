@@ -4,6 +4,7 @@ import { loadConfig, loadSettings, type Config, type Settings } from '../config.
 import { basename } from 'node:path';
 import { openDb, dbPath, StoreMissing, type Db } from '../store/db.js';
 import { prepareDataDir, restrictStoreFiles } from '../store/data-dir.js';
+import { prepareStaging, stagingRoot } from '../import/staging.js';
 import { createStoreWait } from '../store/wait.js';
 import { createLogger, type Logger } from '../log.js';
 import { createConnect } from '../transports/index.js';
@@ -90,12 +91,13 @@ export function storeOf(settings: Settings, flags: GlobalFlags, io: Io, use: Sto
   const waitMs = waitMsOf(flags);
   let db: Db;
   try {
-    if (use === 'create') {
+    db = openDb(dbPath(settings.dataDir), { mustExist: use !== 'create', busyTimeoutMs: waitMs });
+    // Once the store is usable (else its own error says why): the data dir 0700, the store's files 0600.
+    if (use !== 'read') {
       const warning = prepareDataDir(settings.dataDir);
       if (warning) io.err(`warning: ${warning}\n`);
+      for (const f of restrictStoreFiles(dbPath(settings.dataDir))) io.err(`warning: could not make ${f} mode 0600\n`);
     }
-    db = openDb(dbPath(settings.dataDir), { mustExist: use !== 'create', busyTimeoutMs: waitMs });
-    if (use !== 'read') for (const f of restrictStoreFiles(dbPath(settings.dataDir))) io.err(`warning: could not make ${f} mode 0600\n`);
   } catch (e) {
     if (e instanceof StoreMissing) {
       throw new UsageError(`no store in ${settings.dataDir} (no ${basename(e.path)}): check --data-dir or FRAM_DATA_DIR`);
@@ -118,9 +120,24 @@ export function loggerOf(io: Io): Logger {
   return createLogger(io.env.FRAM_LOG_LEVEL ?? 'warn', 2);
 }
 
-export function runContextOf(settings: Settings, config: Config, db: Db, log: Logger, env: NodeJS.ProcessEnv, flags?: GlobalFlags): RunContext {
+export function runContextOf(settings: Settings, config: Config, db: Db, log: Logger, env: NodeJS.ProcessEnv, flags?: GlobalFlags,
+  signal?: AbortSignal): RunContext {
+  prepareStaging(settings.dataDir);
   return {
-    db, config, dataDir: settings.dataDir, tz: settings.tz, connect: createConnect(env), log,
+    db, config, dataDir: settings.dataDir, tz: settings.tz, log, signal,
+    connect: createConnect(env, { workDir: stagingRoot(settings.dataDir), signal }),
     now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), storeWaitMs: waitMsOf(flags),
+  };
+}
+
+/** Aborted on SIGINT or SIGTERM: a run in progress stops at its next line and rolls the file back (5014). */
+export function stopSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose: () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); },
   };
 }

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { FramError } from '../errors.js';
 import { isPlainObject, type Path, type Reporter } from './issues.js';
 
 export type SecretRef = { env: string } | { file: string };
@@ -43,22 +44,33 @@ export function parseSecretRef(raw: unknown, at: Path, rep: Reporter, configDir:
   return { file: path.resolve(configDir, value) };
 }
 
+/** 5017: the secret a run needs is not there. Names where it was looked for, never a value. */
+function missing(secret: string, reason: string, cause?: unknown): FramError {
+  return new FramError(5017, { secret, reason }, cause === undefined ? {} : { cause });
+}
+
 function readSecretFile(file: string, via?: string): string {
+  const secret = via ? `file ${file} (named by ${via})` : `file ${file}`;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    const from = via ? ` (named by ${via})` : '';
-    throw new Error(`cannot read secret file ${file}${from}: ${code}`, { cause: err });
+    const reason = code === 'ENOENT' ? 'the file does not exist'
+      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+      : code === 'EISDIR' ? 'it is a folder, not a file'
+      : `it cannot be read (${code})`;
+    throw missing(secret, reason, err);
   }
-  return text.replace(/\r?\n$/, '');
+  const value = text.replace(/\r?\n$/, '');
+  if (value === '') throw missing(secret, 'the file is empty');
+  return value;
 }
 
 /**
- * Reads a secret. `{ env: NAME }` reads NAME, or, when NAME is unset or empty, the file named
- * by NAME_FILE (the Docker secrets convention). File contents lose one trailing newline.
- * Errors name the variable or file, never the value.
+ * Reads a secret when a run needs it. `{ env: NAME }` reads NAME, or, when NAME is unset or empty,
+ * the file named by NAME_FILE (the Docker secrets convention). File contents lose one trailing
+ * newline. A secret that is not there is FramError 5017 naming the variable or file, never the value.
  */
 export function readSecret(ref: SecretRef, env: NodeJS.ProcessEnv): string {
   if ('env' in ref) {
@@ -66,7 +78,7 @@ export function readSecret(ref: SecretRef, env: NodeJS.ProcessEnv): string {
     if (value !== undefined && value !== '') return value;
     const file = env[`${ref.env}_FILE`];
     if (file) return readSecretFile(file, `${ref.env}_FILE`);
-    throw new Error(`secret not set: environment variable ${ref.env} (or ${ref.env}_FILE) is empty or missing`);
+    throw missing(`environment variable ${ref.env} (or ${ref.env}_FILE)`, 'it is unset or empty');
   }
   return readSecretFile(ref.file);
 }

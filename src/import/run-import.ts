@@ -138,7 +138,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, store: StoreWait, imp: 
   if (approve) await store.run('file:approve', () => approveTheHeldFile(decisions, imp.name, ctx.now().toISOString(), log));
 
   try {
-    const transport: Transport = await ctx.connect(imp);
+    const transport: Transport = await ctx.connect(imp, { workDir: staging });
     try {
       const { ready, waiting } = await stableFiles(transport, imp, ctx.sleep);
       for (const f of waiting) {
@@ -232,6 +232,11 @@ async function runFiles(ctx: RunContext, runs: RunStore, store: StoreWait, imp: 
       return result;
     }
   }
+}
+
+/** The files of an import that wait for approval: `run --approve-changes` needs exactly one. */
+export function heldFiles(db: Db, importName: string) {
+  return createFileDecisions(db).undecided(importName, 'approved');
 }
 
 /**

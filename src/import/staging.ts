@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { localFailure } from '../errors.js';
 
 export const STAGING_DIR = 'staging';
-/** A private folder for one connection's client files (smbclient's authentication file). */
-export const CLIENT_DIR_PREFIX = 'fram-smbclient-';
+import { CLIENT_DIR_PREFIX } from '../transports/transport.js';
 /** A client folder this old belongs to a connection no process still uses (a test-connection lasts seconds). */
 const CLIENT_DIR_MAX_AGE_MS = 60 * 60 * 1000;
 
@@ -26,6 +25,19 @@ export function runStaging(dataDir: string, runId: number): string {
     throw localFailure(e, dir, 'creating the staging folder');
   }
   return dir;
+}
+
+/**
+ * Where a connection that belongs to no run (a test-connection) keeps its client files: the staging
+ * root when the data dir can be used, else the system's temporary folder.
+ */
+export function clientDir(dataDir: string): string | undefined {
+  try {
+    prepareStaging(dataDir);
+    return stagingRoot(dataDir);
+  } catch {
+    return undefined;
+  }
 }
 
 export function removeRunStaging(dataDir: string, runId: number): void {

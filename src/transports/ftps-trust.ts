@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { ImportConfig } from '../config.js';
-import { FramError } from '../errors.js';
+import { FramError, localFailure } from '../errors.js';
 import type { PeerIdentity } from './transport.js';
 
 export interface TrustPolicy {
@@ -37,7 +37,7 @@ export function trustPolicy(imp: ImportConfig, host: string): TrustPolicy {
     try {
       tls.ca = readFileSync(imp.caFile, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read caFile ${imp.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+      throw localFailure(e, imp.caFile, 'reading the caFile');
     }
   }
   return {

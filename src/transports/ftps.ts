@@ -5,20 +5,17 @@
 // a running one, so every operation of a transport goes through one queue (`serial`).
 
 import { Client, FTPError, type FileInfo } from 'basic-ftp';
-import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { TLSSocket } from 'node:tls';
 import { DEFAULT_PORTS } from '../config/import.js';
 import { readSecret } from '../config/secrets.js';
 import { FramError } from '../errors.js';
 import { connectError, operationError, type ConnectPhase } from './ftps-errors.js';
 import { checkPeer, guardDataSocket, trustPolicy, type TrustPolicy } from './ftps-trust.js';
+import { eitherSignal, interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
 import { TargetExistsError, type Opener, type PeerIdentity, type RemoteFile, type Transport } from './transport.js';
 
-/** Big writes to the staging file: fewer system calls on a fast link. */
-const WRITE_CHUNK = 1 << 20;
-
 export const openFtps: Opener = async (imp, opts) => {
+  if (opts.signal?.aborted) throw interrupted();
   if (!imp.host || !imp.username || !imp.password) {
     throw new Error(`import '${imp.name}': ftps needs host, username and password`);
   }
@@ -68,22 +65,27 @@ export const openFtps: Opener = async (imp, opts) => {
       reject(new Error('Timeout (connect, handshake and login)'));
     }, opts.connectTimeoutMs);
   });
+  let stopListening = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    stopListening = whenAborted(opts.signal, () => { client.close(); reject(interrupted()); });
+  });
   const running = sequence();
-  running.catch(() => {}); // when the deadline wins, the sequence's own failure is not news
+  running.catch(() => {}); // when the deadline or the stop wins, the sequence's own failure is not news
   try {
-    await Promise.race([running, timeout]);
+    await Promise.race([running, timeout, stopped]);
   } catch (e) {
     client.close();
-    throw connectError(e, phase, ctx);
+    throw opts.signal?.aborted ? interrupted() : connectError(e, phase, ctx);
   } finally {
     clearTimeout(deadline);
+    stopListening();
   }
   // From now on the idle limit applies: basic-ftp reads it at every command and transfer (its
   // type says readonly, only because it is set in the constructor).
   (client.ftp as { timeout: number }).timeout = opts.idleTimeoutMs;
   return createFtpsTransport(client, policy, peer!, {
     host, port, password, idleTimeoutMs: opts.idleTimeoutMs, directory: directory || '.',
-    mlsd: client.availableListCommands[0] === 'MLSD',
+    mlsd: client.availableListCommands[0] === 'MLSD', signal: opts.signal,
   });
 };
 
@@ -96,10 +98,13 @@ interface SessionInfo {
   directory: string;
   /** The server lists with MLSD (times to the second); otherwise MDTM per file. */
   mlsd: boolean;
+  /** The stop signal: it closes the connection, which ends whatever is under way. */
+  signal: AbortSignal | undefined;
 }
 
+/** A line break would end the FTP command early; names.ts refuses these too, this is the last guard. */
 function checkName(name: string): void {
-  if (name === '' || /[/\\\r\n\0]/.test(name)) throw new Error(`not a file name in the import's directory: ${JSON.stringify(name)}`);
+  if (name === '' || /[/\\\r\n\0]/.test(name)) throw new FramError(5016, { file: JSON.stringify(name).slice(1, -1), reason: 'it is not a plain file name' });
 }
 
 function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIdentity, s: SessionInfo): Transport {
@@ -123,14 +128,19 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
   };
   client.prepareTransfer = guarded;
 
-  const fail = (e: unknown, what: string): Error => refusal ?? operationError(e, what, s);
+  const fail = (e: unknown, what: string, refused?: (said: string) => Error): Error =>
+    (s.signal?.aborted ? interrupted() : refusal ?? operationError(e, what, s, refused));
+
+  // Stopping closes the control connection: the command or transfer under way fails at once.
+  const stopClosing = whenAborted(s.signal, () => client.ftp.closeWithError(interrupted()));
+  const listed = new Map<string, number>();
 
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
   let closing: Promise<void> | null = null;
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new Error('the FTPS connection is closed'));
-    const run = tail.then(() => (refusal ? Promise.reject(refusal) : fn()));
+    const run = tail.then(() => (s.signal?.aborted ? Promise.reject(interrupted()) : refusal ? Promise.reject(refusal) : fn()));
     tail = run.catch(() => undefined);
     return run;
   };
@@ -162,35 +172,34 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
         }
         out.push({ name: f.name, size: f.size, mtime });
       }
+      listed.clear();
+      for (const f of out) listed.set(f.name, f.size);
       return out;
     }),
 
-    download: (name, localPath) => {
+    download: (name, localPath, { maxBytes, signal }) => {
       checkName(name);
+      const stop = eitherSignal(s.signal, signal);
       return serial(async () => {
-        let handle;
+        if (stop?.aborted) throw interrupted();
+        const file = await openCappedFile(localPath, maxBytes, () => oversize(name, maxBytes, listed.get(name)));
+        // Past the cap, a failing disk or the stop: basic-ftp closes the connection on the stream's
+        // error, which ends the transfer at once (FTP has no reliable way to end one and go on).
+        const stopListening = whenAborted(stop, () => file.input.destroy(interrupted()));
         try {
-          handle = await open(localPath, 'w');
+          await client.downloadTo(file.input, name);
         } catch (e) {
-          throw new Error(`cannot write '${localPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
-        }
-        const out = createWriteStream(localPath, { fd: handle, highWaterMark: WRITE_CHUNK });
-        const fileClosed = new Promise<void>((resolve) => out.once('close', () => resolve()));
-        let localError: Error | null = null;
-        // Only a file-system error is ours: basic-ftp also destroys the stream with the connection's error.
-        out.once('error', (e) => { if (typeof (e as NodeJS.ErrnoException).syscall === 'string') localError = e; });
-        try {
-          await client.downloadTo(out, name);
-        } catch (e) {
-          out.destroy();
-          await fileClosed;
-          if (localError) throw new Error(`cannot write '${localPath}': ${(localError as Error).message}`, { cause: localError });
+          file.input.destroy(e as Error);
+          const own = await file.done.then(() => null, (err: unknown) => err);
+          if (stop?.aborted) throw interrupted();
+          // The file's own failure (the cap, the disk) comes first; else the server's answer.
+          if (own !== null && own !== e) throw own;
           if (e instanceof FTPError && e.code === 550 && !refusal) throw await refusedDownload(client, name, e, s);
-          throw fail(e, `download '${name}'`);
+          throw fail(e, `download '${name}'`, (said) => new FramError(5010, { file: name, reason: `the server would not send it (${said})` }, { cause: e }));
+        } finally {
+          stopListening();
         }
-        await fileClosed;
-        if (localError) throw new Error(`cannot write '${localPath}': ${(localError as Error).message}`, { cause: localError });
-        return out.bytesWritten;
+        return file.done;
       });
     },
 
@@ -202,11 +211,12 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
         // case, since Windows servers ignore it; a false alarm only makes the caller pick another name.
         const names = (await listNames()).map((f) => f.name);
         if (names.some((n) => n !== from && n.toLowerCase() === to.toLowerCase())) throw new TargetExistsError(to);
-        if (!names.includes(from)) throw new Error(`'${from}' is no longer in '${s.directory}'`);
+        if (!names.includes(from)) throw new FramError(5007, { file: from, target: to, reason: `'${from}' is no longer in '${s.directory}'` });
         try {
           await client.rename(from, to);
         } catch (e) {
-          throw fail(e, `rename '${from}' to '${to}' in '${s.directory}'`);
+          throw fail(e, `rename '${from}' to '${to}' in '${s.directory}'`,
+            (said) => new FramError(5007, { file: from, target: to, reason: `the server refused (${said})` }, { cause: e }));
         }
       });
     },
@@ -214,6 +224,7 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
     close: () => {
       if (!closing) {
         closed = true;
+        stopClosing();
         closing = tail.then(() => { client.close(); });
       }
       return closing;

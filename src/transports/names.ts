@@ -3,6 +3,7 @@
 // a path, a control character or an over-long name. An unusable name is marked, not dropped, so
 // the run reports that file on its own and imports the others.
 
+import { FramError } from '../errors.js';
 import type { RemoteFile, Transport } from './transport.js';
 
 /** Longest name a file system takes for one path component. */
@@ -36,7 +37,7 @@ export function markUnsafe(files: RemoteFile[]): RemoteFile[] {
 export function checkNames(t: Transport): Transport {
   const guard = (name: string) => {
     const unsafe = unsafeNameReason(name);
-    if (unsafe) throw new Error(`refused an unsafe file name: ${unsafe}`);
+    if (unsafe) throw new FramError(5016, { file: JSON.stringify(name), reason: unsafe });
   };
   return {
     get peer() { return t.peer; },

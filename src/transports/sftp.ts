@@ -7,9 +7,10 @@ import { connect as netConnect } from 'node:net';
 import type { ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { DEFAULT_PORTS, readSecret, type ImportConfig } from '../config.js';
-import { FramError } from '../errors.js';
+import { FramError, unexpected } from '../errors.js';
 import { pumpToFile } from './sftp-download.js';
-import { SFTP_STATUS, connectFailure, connectionLost, safeCause, seconds, type ConnectContext } from './sftp-errors.js';
+import { SFTP_STATUS, connectFailure, connectionLost, safeCause, timedOut, type ConnectContext } from './sftp-errors.js';
+import { eitherSignal, interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
 import { TargetExistsError, type Opener, type RemoteFile, type Transport } from './transport.js';
 
 /** `SHA256:<base64 without padding>` of the raw key blob: what `ssh-keygen -lf` prints. */
@@ -45,6 +46,7 @@ type Callback<T> = (err: Error | undefined | null, value: T) => void;
 const statusOf = (e: unknown): unknown => (e as { code?: unknown })?.code;
 
 export const openSftp: Opener = async (imp, opts) => {
+  if (opts.signal?.aborted) throw interrupted();
   const host = imp.host ?? '';
   const user = imp.username ?? '';
   if (!host || !user) throw new Error(`import '${imp.name}': sftp needs a host and a username`);
@@ -81,19 +83,21 @@ export const openSftp: Opener = async (imp, opts) => {
   };
 
   let closed = false;
+  /** The connection is gone: because the process is stopping (5014), or lost (5001). */
+  const lost = (cause?: unknown) => (opts.signal?.aborted ? interrupted() : connectionLost(host, ctx.secrets, cause));
 
   /** One SFTP request with the idle timeout: no answer in time drops the connection. */
   function call<T>(fn: (cb: Callback<T>) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (closed || gone.signal.aborted) return reject(connectionLost(host, ctx.secrets));
+      if (closed || gone.signal.aborted) return reject(lost());
       const timer = setTimeout(() => {
         drop();
-        reject(new FramError(5001, { host, reason: `timed out after ${seconds(opts.idleTimeoutMs)} s without an answer` }));
+        reject(timedOut(host, opts.idleTimeoutMs, ctx.secrets, undefined, ' without an answer'));
       }, opts.idleTimeoutMs);
       fn((err, value) => {
         clearTimeout(timer);
         if (!err) return resolve(value);
-        if (gone.signal.aborted || err.message === 'No response from server') return reject(connectionLost(host, ctx.secrets, err));
+        if (gone.signal.aborted || err.message === 'No response from server') return reject(lost(err));
         reject(err);
       });
     });
@@ -101,6 +105,7 @@ export const openSftp: Opener = async (imp, opts) => {
 
   let sftp: SFTPWrapper;
   let deadline: NodeJS.Timeout | undefined;
+  let stopListening = () => {};
   try {
     const ready = (async () => {
       const channel = await client.connect(config).catch((e: unknown) => {
@@ -110,7 +115,7 @@ export const openSftp: Opener = async (imp, opts) => {
       channel.on('error', () => {}); // its pending requests fail on their own
       const stats = await new Promise<Stats>((resolve, reject) => channel.stat(dir, (err, s) => {
         if (!err) return resolve(s);
-        reject(gone.signal.aborted || err.message === 'No response from server' ? connectionLost(host, ctx.secrets, err) : err);
+        reject(gone.signal.aborted || err.message === 'No response from server' ? lost(err) : err);
       }));
       if (!stats.isDirectory()) throw new FramError(5003, { directory: imp.directory });
       return channel;
@@ -118,13 +123,22 @@ export const openSftp: Opener = async (imp, opts) => {
     const timeout = new Promise<never>((_, reject) => {
       deadline = setTimeout(() => reject(connectFailure(Object.assign(new Error('connect timed out'), { level: 'client-timeout' }), ctx)), opts.connectTimeoutMs);
     });
-    sftp = await Promise.race([ready, timeout]).catch((e: unknown) => { throw directoryError(e, imp, ctx); });
+    const stopped = new Promise<never>((_, reject) => {
+      stopListening = whenAborted(opts.signal, () => { drop(); reject(interrupted()); });
+    });
+    ready.catch(() => {}); // when the deadline or the stop wins, the attempt's own failure is not news
+    sftp = await Promise.race([ready, timeout, stopped]).catch((e: unknown) => { throw directoryError(e, imp, ctx); });
   } catch (e) {
+    stopListening();
     drop();
-    throw e;
+    throw opts.signal?.aborted ? interrupted() : e;
   } finally {
     clearTimeout(deadline);
   }
+  stopListening();
+  // From now on the stop signal drops the connection, which ends whatever is under way.
+  const stopDropping = whenAborted(opts.signal, drop);
+  const listed = new Map<string, number>();
 
   const transport: Transport = {
     peer: { kind: 'host key', fingerprint: fingerprint ?? '' },
@@ -133,30 +147,40 @@ export const openSftp: Opener = async (imp, opts) => {
       const entries = await call<FileEntryWithStats[]>((cb) => sftp.readdir(dir, cb)).catch((e: unknown) => {
         throw directoryError(e, imp, ctx);
       });
-      return entries
+      const files = entries
         .filter((e) => e.attrs.isFile())
         .map((e) => ({ name: e.filename, size: e.attrs.size, mtime: new Date(e.attrs.mtime * 1000) }));
+      listed.clear();
+      for (const f of files) listed.set(f.name, f.size);
+      return files;
     },
 
-    async download(name, localPath) {
+    async download(name, localPath, { maxBytes, signal }) {
+      const stop = eitherSignal(opts.signal, signal);
+      if (stop?.aborted) throw interrupted();
       const handle = await call<Buffer>((cb) => sftp.open(pathOf(name), 'r', cb)).catch((e: unknown) => {
         throw fileError(e, name, ctx);
       });
       const closeHandle = () => call<void>((cb) => sftp.close(handle, cb));
       let bytes: number;
       try {
-        bytes = await pumpToFile(sftp, handle, localPath, {
+        const file = await openCappedFile(localPath, maxBytes, () => oversize(name, maxBytes, listed.get(name)));
+        bytes = await pumpToFile(sftp, handle, file, {
           idleTimeoutMs: opts.idleTimeoutMs,
           signal: gone.signal,
+          ...(stop ? { stop } : {}),
           stalled: () => {
             drop();
-            return new FramError(5001, { host, reason: `timed out after ${seconds(opts.idleTimeoutMs)} s without data` });
+            return timedOut(host, opts.idleTimeoutMs, ctx.secrets, undefined, ' without data');
           },
-          lost: () => connectionLost(host, ctx.secrets),
-          readError: (err) => (err.message === 'No response from server' ? connectionLost(host, ctx.secrets, err) : fileError(err, name, ctx)),
+          lost: () => lost(),
+          stopped: () => interrupted(),
+          readError: (err) => (err.message === 'No response from server' ? lost(err) : fileError(err, name, ctx)),
         });
       } catch (e) {
-        if (!gone.signal.aborted) await closeHandle().catch(() => {});
+        // Stopping does not wait for the server's answer; otherwise the handle is closed before the next file.
+        if (stop?.aborted) void closeHandle().catch(() => {});
+        else if (!gone.signal.aborted) await closeHandle().catch(() => {});
         throw e;
       }
       await closeHandle().catch((e: unknown) => { throw fileError(e, name, ctx); });
@@ -186,6 +210,7 @@ export const openSftp: Opener = async (imp, opts) => {
     async close() {
       if (closed) return;
       closed = true;
+      stopDropping();
       if (!gone.signal.aborted) {
         let grace: NodeJS.Timeout | undefined;
         await Promise.race([
@@ -211,15 +236,18 @@ function directoryError(e: unknown, imp: ImportConfig, ctx: ConnectContext): Err
   if (statusOf(e) === SFTP_STATUS.PERMISSION_DENIED) {
     return new FramError(5015, { reason: `user ${ctx.user} may not read directory '${imp.directory}' on ${ctx.host}` }, cause);
   }
-  return new Error(`listing '${imp.directory}' on ${ctx.host} failed: ${messageOf(e, ctx)}`, cause);
+  // Another SFTP status, or something we did not foresee: named as what it is.
+  return unexpected(safeCause(e, ctx.secrets), `listing '${imp.directory}' on ${ctx.host}`);
 }
 
+/** An SFTP status for a file the server would not send (a local failure is already a FramError here). */
 function fileError(e: unknown, name: string, ctx: ConnectContext): Error {
   if (e instanceof FramError) return e;
   const cause = { cause: safeCause(e, ctx.secrets) };
   if (statusOf(e) === SFTP_STATUS.PERMISSION_DENIED) return new FramError(5015, { reason: `user ${ctx.user} may not read '${name}' on ${ctx.host}` }, cause);
   if (statusOf(e) === SFTP_STATUS.NO_SUCH_FILE) return new FramError(5010, { file: name, reason: 'it is no longer on the server' }, cause);
-  return new FramError(5010, { file: name, reason: messageOf(e, ctx) }, cause);
+  if (typeof statusOf(e) === 'number') return new FramError(5010, { file: name, reason: `the server could not send it: ${messageOf(e, ctx)}` }, cause);
+  return unexpected(safeCause(e, ctx.secrets), `downloading '${name}' from ${ctx.host}`);
 }
 
 function renameError(e: unknown, from: string, to: string, imp: ImportConfig, ctx: ConnectContext): Error {
@@ -228,6 +256,7 @@ function renameError(e: unknown, from: string, to: string, imp: ImportConfig, ct
   if (statusOf(e) === SFTP_STATUS.PERMISSION_DENIED) {
     return new FramError(5015, { reason: `user ${ctx.user} may not rename '${from}' to '${to}' in '${imp.directory}' on ${ctx.host}` }, cause);
   }
-  if (statusOf(e) === SFTP_STATUS.NO_SUCH_FILE) return new Error(`'${from}' is not in '${imp.directory}' on ${ctx.host}`, cause);
-  return new Error(`the server refused to rename '${from}' to '${to}': ${messageOf(e, ctx)}`, cause);
+  if (statusOf(e) === SFTP_STATUS.NO_SUCH_FILE) return new FramError(5007, { file: from, target: to, reason: `'${from}' is no longer in '${imp.directory}'` }, cause);
+  if (typeof statusOf(e) === 'number') return new FramError(5007, { file: from, target: to, reason: `the server refused: ${messageOf(e, ctx)}` }, cause);
+  return unexpected(safeCause(e, ctx.secrets), `renaming '${from}' on ${ctx.host}`);
 }

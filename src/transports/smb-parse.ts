@@ -1,5 +1,5 @@
-// Pure helpers of the `smb` transport: the import's directory, what may be given to smbclient,
-// its `ls` output and its NT_STATUS words. No process, file or network here.
+// Pure helpers of the `smb` transport: the import's directory, the names and credentials that may
+// be given to smbclient, its `ls` output and its NT_STATUS words. No process, file or network here.
 
 /** `<share>/<folder>/...`, with `/` or `\` between folders (SPEC 4). */
 export interface SmbLocation {
@@ -158,4 +158,36 @@ export function parseGetSize(output: string, localPath: string): number | null {
     if (line.includes(as) && m) return Number(m[1]);
   }
   return null;
+}
+
+/** Why these credentials cannot go into smbclient's authentication file, or null. Never shows the password. */
+export function checkCredentials(username: string, domain: string | undefined, password: string): string | null {
+  if (!username || /[\u0000-\u001f\u007f%]/.test(username) || /^\s/.test(username)) return 'the username is empty or holds a control character or %';
+  if (domain !== undefined && (/[\u0000-\u001f\u007f]/.test(domain) || /^\s/.test(domain))) return 'the domain holds a control character';
+  // smbclient's authentication file is read line by line and loses white space after `=`.
+  if (/[\r\n\u0000]/.test(password)) return 'the password holds a line break or NUL, which smbclient cannot be given';
+  if (/^[ \t]/.test(password)) return 'the password starts with white space, which smbclient cannot be given';
+  return null;
+}
+
+/** 5001's reason for a network status. */
+export function networkReason(status: string): string {
+  switch (status) {
+    case 'NT_STATUS_CONNECTION_REFUSED': return 'connection refused';
+    case 'NT_STATUS_HOST_UNREACHABLE': return 'host unreachable';
+    case 'NT_STATUS_NETWORK_UNREACHABLE': return 'network unreachable';
+    case 'NT_STATUS_PORT_UNREACHABLE': return 'port unreachable';
+    case 'NT_STATUS_IO_TIMEOUT': return 'timed out';
+    default: return 'connection lost';
+  }
+}
+
+/** 5001's detail for a network status. */
+export function networkDetail(status: string): string | undefined {
+  switch (status) {
+    case 'NT_STATUS_CONNECTION_REFUSED': return 'refused';
+    case 'NT_STATUS_IO_TIMEOUT': return 'timeout';
+    case 'NT_STATUS_HOST_UNREACHABLE': case 'NT_STATUS_NETWORK_UNREACHABLE': case 'NT_STATUS_PORT_UNREACHABLE': return undefined;
+    default: return 'lost';
+  }
 }

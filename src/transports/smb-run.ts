@@ -2,15 +2,18 @@
 // no progress for too long is killed by its own PID.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 
 export interface Watch {
   /** Allowed before the first sign of progress: connect, login and the start of the command. */
   firstMs: number;
   /** Allowed between two signs of progress afterwards. */
   idleMs: number;
-  /** A download's local file: each change of its size is progress (else any output is). */
-  growing?: string;
+  /**
+   * Where smbclient's standard output goes instead of `stdout` (a download: `get <name> -`),
+   * with backpressure; it is ended when the child's output ends.
+   */
+  output?: Writable;
 }
 
 export interface RunResult {
@@ -20,6 +23,8 @@ export interface RunResult {
   stderr: string;
   /** Set when the watchdog or `stop` killed the child: why. */
   killedFor: string | null;
+  /** The watchdog killed it: no progress in time. */
+  timedOut: boolean;
   /** The signal that ended the child, when something other than us sent it (e.g. SIGPIPE). */
   signal: NodeJS.Signals | null;
   /** Set when the child could not be started at all (e.g. ENOENT: smbclient not installed). */
@@ -49,11 +54,11 @@ export function runSmbclient(args: string[], env: NodeJS.ProcessEnv, watch: Watc
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let killedFor: string | null = null;
+  let timedOut = false;
   let spawnError: NodeJS.ErrnoException | null = null;
   const started = Date.now();
   let lastProgress = started;
   let progressed = false;
-  let lastSize = -1;
 
   const progress = () => {
     lastProgress = Date.now();
@@ -64,35 +69,38 @@ export function runSmbclient(args: string[], env: NodeJS.ProcessEnv, watch: Watc
     killedFor = reason;
     child.kill('SIGKILL');
   };
+  const timeout = (reason: string) => {
+    if (killedFor === null) timedOut = true;
+    stop(reason);
+  };
 
+  // Any output is progress; for a download only the file's bytes are (smbclient reports its own
+  // timeouts on standard error and waits on).
   child.stdout!.on('data', (d: Buffer) => {
-    out.push(d);
-    if (!watch.growing) progress();
+    if (!watch.output) out.push(d);
+    progress();
   });
+  if (watch.output) {
+    const output = watch.output;
+    child.stdout!.pipe(output);
+    // Once the file is closed (it refused more, or failed), drain the pipe so the child can end.
+    output.once('close', () => {
+      child.stdout!.unpipe(output);
+      child.stdout!.resume();
+    });
+  }
   child.stderr!.on('data', (d: Buffer) => {
     err.push(d);
-    if (!watch.growing) progress();
+    if (!watch.output) progress();
   });
 
   const every = Math.max(20, Math.min(250, Math.floor(watch.idleMs / 20)));
   const timer = setInterval(() => {
-    if (watch.growing) {
-      let size = -1;
-      try {
-        size = statSync(watch.growing).size;
-      } catch {
-        // not created yet
-      }
-      if (size !== lastSize) {
-        lastSize = size;
-        progress();
-      }
-    }
     const now = Date.now();
     if (!progressed && now - started > watch.firstMs) {
-      stop(`no answer from the server within ${seconds(watch.firstMs)} s (timed out)`);
+      timeout(`no answer from the server within ${seconds(watch.firstMs)} s (timed out)`);
     } else if (progressed && now - lastProgress > watch.idleMs) {
-      stop(`no progress for ${seconds(watch.idleMs)} s (timed out; the connection stalled)`);
+      timeout(`no progress for ${seconds(watch.idleMs)} s (timed out; the connection stalled)`);
     }
   }, every);
 
@@ -109,6 +117,7 @@ export function runSmbclient(args: string[], env: NodeJS.ProcessEnv, watch: Watc
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         killedFor,
+        timedOut,
         spawnError,
       });
     });

@@ -1,22 +1,26 @@
 // The `smb` protocol, through Samba's own smbclient run as a child process: every npm SMB
 // library failed here (no MD4 on Node 20, or no signing / encryption / SMB3, or corrupt reads).
 // One smbclient per operation. The credentials are in an authentication file (mode 0600, in a
-// private folder that close() removes), never on the command line, where `ps` would show them.
+// private 0700 folder in the daemon's staging that close(), every failure and the stop signal
+// remove), never on the command line, where `ps` would show them. Downloads come through
+// smbclient's standard output, so the byte cap is ours to enforce.
 
 import { lookup } from 'node:dns/promises';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import type { ImportConfig } from '../config.js';
 import { readSecret } from '../config/secrets.js';
-import { FramError } from '../errors.js';
+import { FramError, localFailure, unexpected } from '../errors.js';
 import {
-  findStatus, isConnectLine, isRegularFile, parseGetSize, parseLs, splitDirectory, statusKind,
-  unsafeNameReason, unsafePathReason,
+  checkCredentials, findStatus, isConnectLine, isRegularFile, networkDetail, networkReason, parseGetSize, parseLs,
+  splitDirectory, statusKind, unsafeNameReason, unsafePathReason, type LsEntry,
 } from './smb-parse.js';
 import { runSmbclient, type RunResult, type Running } from './smb-run.js';
-import { TargetExistsError, type ConnectOptions, type Opener, type RemoteFile, type Transport } from './transport.js';
+import { eitherSignal, interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
+import { CLIENT_DIR_PREFIX, TargetExistsError, type ConnectOptions, type Opener, type RemoteFile, type Transport } from './transport.js';
 
 export { onSmbclientSpawn } from './smb-run.js';
 
@@ -37,7 +41,17 @@ const CLIENT_CONF = `[global]
 
 type Op = 'open' | 'list' | 'download' | 'rename';
 
+/**
+ * The name of the private folder each connection makes (`<prefix><random>`) for smbclient's
+ * authentication file and conf, in `ConnectOptions.workDir` (else the system's temporary folder).
+ * The daemon's staging sweep removes the ones that dead processes left.
+ */
+export const SMBCLIENT_DIR_PREFIX = CLIENT_DIR_PREFIX;
+
+const STOPPED = 'the process is stopping';
+
 export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): Promise<Transport> => {
+  if (opts.signal?.aborted) throw interrupted();
   const host = imp.host ?? '';
   const port = imp.port ?? DEFAULT_PORT;
   const username = imp.username ?? '';
@@ -48,12 +62,8 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
     throw new FramError(5001, { host: host || '(none)', reason: 'the host is missing or not a host name or address' });
   }
   if (!imp.password) throw new FramError(5002, { user }, { cause: new Error('no password is configured') });
-  let password: string;
-  try {
-    password = readSecret(imp.password, opts.env);
-  } catch (e) {
-    throw new FramError(5002, { user }, { cause: e });
-  }
+  // A missing or unreadable secret is its own error (5017), named by readSecret.
+  const password = readSecret(imp.password, opts.env);
   const credentialProblem = checkCredentials(username, imp.domain, password);
   if (credentialProblem) throw new FramError(5002, { user }, { cause: new Error(credentialProblem) });
 
@@ -67,19 +77,17 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
     throw new FramError(5003, { directory }, { cause: e });
   }
 
-  const address = await resolveHost(host, opts.connectTimeoutMs);
-  const privateDir = await mkdtemp(path.join(tmpdir(), 'fram-smbclient-'));
+  const address = await resolveHost(host, opts.connectTimeoutMs, opts.signal);
+  const workDir = opts.workDir ?? tmpdir();
+  let privateDir: string;
+  try {
+    // mkdtemp makes the folder 0700.
+    privateDir = await mkdtemp(path.join(workDir, SMBCLIENT_DIR_PREFIX));
+  } catch (e) {
+    throw localFailure(e, workDir, "creating smbclient's private folder");
+  }
   const authFile = path.join(privateDir, 'auth');
   const confFile = path.join(privateDir, 'smb.conf');
-  try {
-    // mkdtemp makes the folder 0700; `wx` refuses a file someone managed to put there first.
-    const domainLine = imp.domain ? `domain = ${imp.domain}\n` : '';
-    await writeFile(authFile, `username = ${username}\npassword = ${password}\n${domainLine}`, { mode: 0o600, flag: 'wx' });
-    await writeFile(confFile, CLIENT_CONF, { mode: 0o600, flag: 'wx' });
-  } catch (e) {
-    await rm(privateDir, { recursive: true, force: true });
-    throw e;
-  }
 
   // Only what smbclient needs: nothing else of the daemon's environment (secrets, PASSWD, KRB5*) reaches it.
   const env: NodeJS.ProcessEnv = { PATH: opts.env.PATH ?? DEFAULT_PATH, TZ: 'UTC', LC_ALL: 'C', LANG: 'C', HOME: privateDir };
@@ -90,21 +98,40 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
   ];
   const running = new Set<Running>();
   let closing: Promise<void> | null = null;
+  /** Stopping ends the running smbclient and removes the folder with the password at once. */
+  let stopRemoving = () => {};
+  const listed = new Map<string, number>();
 
   const scrub = (text: string) => (password ? text.split(password).join('***') : text);
 
-  const run = async (command: string, growing?: string): Promise<RunResult> => {
+  /** Runs one smbclient command; `stop` (else the connection's signal) kills it and rejects with 5014. */
+  const run = async (command: string, extra: { output?: Writable; stop?: AbortSignal } = {}): Promise<RunResult> => {
+    const stop = extra.stop ?? opts.signal;
+    if (stop?.aborted) throw interrupted();
     if (closing) throw new Error('the smb connection is closed');
-    const r = runSmbclient([...baseArgs, '-c', command], env, {
+    // The staging sweep removes client folders that look abandoned (old): this one is in use.
+    const now = new Date();
+    await utimes(privateDir, now, now).catch(() => {});
+    if (closing) throw new Error('the smb connection is closed');
+    // -E: with standard output carrying a download, every message goes to standard error.
+    const r = runSmbclient([...baseArgs, ...(extra.output ? ['-E'] : []), '-c', command], env, {
       firstMs: opts.connectTimeoutMs + opts.idleTimeoutMs,
       idleMs: opts.idleTimeoutMs,
-      ...(growing ? { growing } : {}),
+      ...(extra.output ? { output: extra.output } : {}),
     });
     running.add(r);
+    const stopListening = whenAborted(stop, () => r.stop(STOPPED));
+    // The local file refused more (past the cap, or the disk failed): end the transfer now.
+    extra.output?.once('error', () => r.stop('the local file refused more data'));
     try {
       const result = await r.done;
+      if (stop?.aborted) {
+        if (closing) await closing;
+        throw interrupted();
+      }
       return { ...result, stdout: scrub(result.stdout), stderr: scrub(result.stderr) };
     } finally {
+      stopListening();
       running.delete(r);
     }
   };
@@ -115,74 +142,99 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
     const ended = r.killedFor ? `was stopped: ${r.killedFor}` : r.signal ? `was ended by ${r.signal}` : `exited with code ${r.code}`;
     const cause = new Error(`smbclient (${op}) ${ended}${output ? `: ${output}` : ''}`,
       r.spawnError ? { cause: r.spawnError } : undefined);
-    const opError = (reason: string) =>
+    const lost = (reason: string, detail?: string) => new FramError(5001, { host, reason }, { cause, ...(detail ? { detail } : {}) });
+    /** The server refused the operation with a status we have no better word for. */
+    const refused = (reason: string) =>
       op === 'download' ? new FramError(5010, { file, reason }, { cause })
       : op === 'rename' ? new FramError(5007, { file, target, reason }, { cause })
-      : new FramError(5001, { host, reason }, { cause });
+      : unexpected(cause, `listing '${directory}' on ${host}`);
 
     if (r.spawnError) {
-      const reason = r.spawnError.code === 'ENOENT' ? 'smbclient is not installed (Debian package smbclient)' : `smbclient could not start (${r.spawnError.code})`;
-      return new FramError(5001, { host, reason }, { cause });
+      const reason = r.spawnError.code === 'ENOENT' ? 'smbclient is not installed (Debian package smbclient)' : `it could not start (${r.spawnError.code})`;
+      return new FramError(5021, { doing: 'starting smbclient', reason }, { cause });
     }
-    if (r.killedFor) return new FramError(5001, { host, reason: r.killedFor }, { cause });
+    if (r.killedFor) return lost(r.killedFor, r.timedOut ? 'timeout' : undefined);
     const found = findStatus(output);
     // The server going away mid-transfer can end smbclient by SIGPIPE before it prints a status.
-    if (!found && r.signal === 'SIGPIPE') return new FramError(5001, { host, reason: 'connection lost (smbclient got SIGPIPE)' }, { cause });
-    if (!found && r.signal) return opError(`smbclient was ended by ${r.signal}`);
-    if (!found) return opError(output.split('\n')[0] || `smbclient exited with code ${r.code}`);
+    if (!found && r.signal === 'SIGPIPE') return lost('connection lost (smbclient got SIGPIPE)', 'lost');
+    if (!found) return unexpected(cause, `running smbclient (${op})`);
     const { status, line } = found;
     switch (statusKind(status)) {
       case 'auth': return new FramError(5002, { user }, { cause });
-      case 'network': return new FramError(5001, { host, reason: `${networkReason(status)} (${status})` }, { cause });
+      case 'network': return lost(`${networkReason(status)} (${status})`, networkDetail(status));
       case 'share': return new FramError(5003, { directory }, { cause });
       case 'denied': return new FramError(5015, { reason: line }, { cause });
-      case 'collision': return op === 'rename' ? new TargetExistsError(target) : opError(line);
+      case 'collision': return op === 'rename' ? new TargetExistsError(target) : refused(line);
       case 'not-found':
         if (isConnectLine(line) || op === 'open' || op === 'list') return new FramError(5003, { directory }, { cause });
-        return opError(`not found on the server (${status})`);
+        return refused(`not found on the server (${status})`);
       default:
-        return isConnectLine(line) ? new FramError(5001, { host, reason: line }, { cause }) : opError(line);
+        return isConnectLine(line) ? lost(line) : refused(line);
     }
   };
 
   const list = async (op: Op): Promise<RemoteFile[]> => {
     const r = await run('ls');
     if (r.code !== 0) throw failure(op, r);
-    return parseLs(r.stdout)
-      .filter(isRegularFile)
-      .map((e) => ({ name: e.name, size: e.size, mtime: e.mtime }));
+    let entries: LsEntry[];
+    try {
+      entries = parseLs(r.stdout);
+    } catch (e) {
+      throw unexpected(e, `reading smbclient's listing of '${directory}'`);
+    }
+    const files = entries.filter(isRegularFile).map((e): RemoteFile => {
+      // smbclient's command line cannot carry every name: such a file is reported on its own (5016).
+      const unsafe = unsafeNameReason(e.name);
+      return { name: e.name, size: e.size, mtime: e.mtime, ...(unsafe ? { unsafe } : {}) };
+    });
+    listed.clear();
+    for (const f of files) listed.set(f.name, f.size);
+    return files;
+  };
+
+  /** A name that cannot go into a smbclient command (list() marked it): refused before anything runs. */
+  const refuseName = (name: string) => {
+    const problem = unsafeNameReason(name);
+    if (problem) throw new FramError(5016, { file: JSON.stringify(name).slice(1, -1), reason: problem });
   };
 
   const transport: Transport = {
     peer: null,
     list: () => list('list'),
-    async download(name, localPath) {
-      const local = path.resolve(localPath);
-      const localProblem = unsafePathReason(local);
-      const problem = unsafeNameReason(name) ?? (localProblem && `the local path: ${localProblem}`);
-      if (problem) throw new FramError(5010, { file: name, reason: `refused: ${problem}` });
-      const r = await run(`get "${name}" "${local}"`, local);
-      const said = parseGetSize(`${r.stderr}\n${r.stdout}`, local);
+    async download(name, localPath, { maxBytes, signal }) {
+      refuseName(name);
+      const stop = eitherSignal(opts.signal, signal);
+      if (stop?.aborted) throw interrupted();
+      const file = await openCappedFile(localPath, maxBytes, () => oversize(name, maxBytes, listed.get(name)));
+      // `get <name> -` writes the file to standard output, which we count and write: smbclient
+      // never touches the local file, and is killed the moment the cap is passed.
+      let r: RunResult;
+      try {
+        r = await run(`get "${name}" -`, { output: file.input, ...(stop ? { stop } : {}) });
+      } catch (e) {
+        file.input.destroy(e as Error);
+        await file.done.catch(() => {});
+        throw e;
+      }
+      const written = await file.done.then((bytes) => ({ bytes }), (error: unknown) => ({ error }));
+      // The file's own failure first: past the cap, or the disk.
+      if ('error' in written) throw written.error;
+      const said = parseGetSize(r.stderr, '-');
       // smbclient prints `getting file ... of size N` only for a finished get.
       if (r.code !== 0 || (said === null && findStatus(`${r.stdout}\n${r.stderr}`))) throw failure('download', r, name);
-      let bytes: number;
-      try {
-        bytes = (await stat(local)).size;
-      } catch (e) {
-        throw new FramError(5010, { file: name, reason: 'smbclient left no local file' }, { cause: e });
-      }
-      if (said !== null && said !== bytes) throw new FramError(5006, { file: name, got: bytes, expected: said });
-      return bytes;
+      if (said !== null && said !== written.bytes) throw new FramError(5006, { file: name, got: written.bytes, expected: said });
+      return written.bytes;
     },
     async rename(from, to) {
-      const problem = unsafeNameReason(from) ?? unsafeNameReason(to);
-      if (problem) throw new FramError(5007, { file: from, target: to, reason: `refused: ${problem}` });
+      refuseName(from);
+      refuseName(to);
       // Plain `rename` refuses an existing target (NT_STATUS_OBJECT_NAME_COLLISION); `rename -f` would replace it.
       const r = await run(`rename "${from}" "${to}"`);
       if (r.code !== 0) throw failure('rename', r, from, to);
     },
     close() {
       closing ??= (async () => {
+        stopRemoving();
         for (const r of running) r.stop('the connection was closed');
         await Promise.all([...running].map((r) => r.done));
         await rm(privateDir, { recursive: true, force: true });
@@ -190,50 +242,41 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
       return closing;
     },
   };
-
   try {
+    // `wx` refuses a file someone managed to put there first.
+    const domainLine = imp.domain ? `domain = ${imp.domain}\n` : '';
+    await writeFile(authFile, `username = ${username}\npassword = ${password}\n${domainLine}`, { mode: 0o600, flag: 'wx' })
+      .catch((e: unknown) => { throw localFailure(e, authFile, "writing smbclient's authentication file"); });
+    await writeFile(confFile, CLIENT_CONF, { mode: 0o600, flag: 'wx' })
+      .catch((e: unknown) => { throw localFailure(e, confFile, "writing smbclient's conf"); });
+    stopRemoving = whenAborted(opts.signal, () => void transport.close());
     await list('open');
   } catch (e) {
     await transport.close();
-    throw e;
+    throw opts.signal?.aborted ? interrupted() : e;
   }
   return transport;
 };
 
-/** Why these credentials cannot go into smbclient's authentication file, or null. Never shows the password. */
-function checkCredentials(username: string, domain: string | undefined, password: string): string | null {
-  if (!username || /[\u0000-\u001f\u007f%]/.test(username) || /^\s/.test(username)) return 'the username is empty or holds a control character or %';
-  if (domain !== undefined && (/[\u0000-\u001f\u007f]/.test(domain) || /^\s/.test(domain))) return 'the domain holds a control character';
-  // smbclient's authentication file is read line by line and loses white space after `=`.
-  if (/[\r\n\u0000]/.test(password)) return 'the password holds a line break or NUL, which smbclient cannot be given';
-  if (/^[ \t]/.test(password)) return 'the password starts with white space, which smbclient cannot be given';
-  return null;
-}
-
-async function resolveHost(host: string, timeoutMs: number): Promise<string> {
+async function resolveHost(host: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<string> {
   if (isIP(host)) return host;
   let timer: NodeJS.Timeout | undefined;
+  let stopListening = () => {};
   try {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error('lookup timed out'), { code: 'ETIMEOUT' })), timeoutMs);
     });
-    const { address } = await Promise.race([lookup(host), timeout]);
+    const stopped = new Promise<never>((_, reject) => {
+      stopListening = whenAborted(signal, () => reject(interrupted()));
+    });
+    const { address } = await Promise.race([lookup(host), timeout, stopped]);
     return address;
   } catch (e) {
+    if (e instanceof FramError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new FramError(5001, { host, reason: `name resolution failed (${code})` }, { cause: e });
+    throw new FramError(5001, { host, reason: `name resolution failed (${code})` }, { cause: e, detail: code === 'ETIMEOUT' ? 'timeout' : 'dns' });
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function networkReason(status: string): string {
-  switch (status) {
-    case 'NT_STATUS_CONNECTION_REFUSED': return 'connection refused';
-    case 'NT_STATUS_HOST_UNREACHABLE': return 'host unreachable';
-    case 'NT_STATUS_NETWORK_UNREACHABLE': return 'network unreachable';
-    case 'NT_STATUS_PORT_UNREACHABLE': return 'port unreachable';
-    case 'NT_STATUS_IO_TIMEOUT': return 'timed out';
-    default: return 'connection lost';
+    stopListening();
   }
 }

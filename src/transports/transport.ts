@@ -45,6 +45,9 @@ export interface Transport {
   readonly peer: PeerIdentity | null;
 }
 
+/** The name of a private folder a client makes under `ConnectOptions.workDir` (swept when its owner is gone). */
+export const CLIENT_DIR_PREFIX = 'fram-smbclient-';
+
 export interface ConnectOptions {
   /** Where `{ env }` secrets are read from. */
   env: NodeJS.ProcessEnv;
@@ -61,10 +64,13 @@ export interface ConnectOptions {
 export const DEFAULT_CONNECT_OPTIONS: Omit<ConnectOptions, 'env'> = { connectTimeoutMs: 20_000, idleTimeoutMs: 60_000 };
 
 /**
- * Opens a connection for one import. Failures are `FramError`s: 5001 (could not connect: the
- * reason says DNS, refused, timeout or connection lost), 5002 (authentication), 5003 (missing
- * directory), 5004 (host key not trusted, fingerprint in the message), 5005 (certificate not
- * trusted), 5015 (permission denied). The same codes apply to errors of the operations.
+ * Opens a connection for one import. Failures are `FramError`s: 5001 (could not connect; `detail`
+ * is 'dns', 'refused', 'timeout' or 'lost' where known), 5002 (authentication), 5003 (missing
+ * directory), 5004 (host key not trusted, `params.fingerprint`), 5005 (certificate not trusted,
+ * `params.fingerprint`), 5015 (permission denied), 5017 (a secret is missing or unreadable), 5014
+ * (the stop signal aborted). The same codes apply to errors of the operations, with 5006 (past the
+ * download cap), 5007 (a refused rename), 5010 (the server would not send a file), 5016 (a name the
+ * client cannot pass), 5019/5020 (writing the local file failed: disk full, permission...).
  */
 export type Opener = (imp: ImportConfig, opts: ConnectOptions) => Promise<Transport>;
 

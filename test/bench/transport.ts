@@ -88,7 +88,7 @@ async function main(): Promise<number> {
           const t = await connect(importConfig(c.fields));
           const t1 = process.hrtime.bigint();
           try {
-            const bytes = await t.download(NAME, a);
+            const bytes = await t.download(NAME, a, { maxBytes: SIZE });
             if (bytes !== SIZE) throw new Error(`${c.label}: downloaded ${bytes} bytes, not ${SIZE}`);
           } finally {
             await t.close();

@@ -3,13 +3,16 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** The environment variable that the test imports name for their password: `password: { env: ... }`. */
 export const PASSWORD_ENV = 'FRAM_TEST_PASSWORD';
+
+/** Download options for a test that is not about the byte cap. */
+export const UNCAPPED = { maxBytes: Number.MAX_SAFE_INTEGER };
 
 export interface TestServer {
   protocol: 'sftp' | 'ftps' | 'smb';
@@ -85,6 +88,22 @@ export function userInfo(name: string): TestUser {
 export function putAs(user: TestUser, file: string, data: string | Buffer): void {
   writeFileSync(file, data);
   chownSync(file, user.uid, user.gid);
+}
+
+/** The direct children of a process (default: this one), read from /proc. */
+export function childProcesses(pid = process.pid): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...; comm may hold spaces and parentheses, so split after the last ')'.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /** Resolves once something accepts TCP connections on the port, or rejects after `timeoutMs`. */
