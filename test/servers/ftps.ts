@@ -164,7 +164,7 @@ export async function startFtpsServer(opts: FtpsServerOptions): Promise<FtpsTest
   } catch (e) {
     await daemon.stop();
     const log = (() => { try { return readFileSync(path.join(dir, 'daemon.log'), 'utf8'); } catch { return ''; } })();
-    throw new Error(`vsftpd (${opts.mode}) did not start: ${(e as Error).message}\n${log}`);
+    throw new Error(`vsftpd (${opts.mode}) did not start: ${(e as Error).message}\n${log}`, { cause: e });
   }
 
   const pids = () => {

@@ -102,7 +102,7 @@ export async function startSftpServer(opts: { password: string }): Promise<SftpT
   } catch (e) {
     await daemon.stop();
     const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '(no log)';
-    throw new Error(`sshd did not start: ${(e as Error).message}\n${tail}`);
+    throw new Error(`sshd did not start: ${(e as Error).message}\n${tail}`, { cause: e });
   }
 
   const sessionPids = () => (daemon.child.pid ? descendants(daemon.child.pid) : []);
