@@ -3,16 +3,12 @@
 
 import type { Server } from 'node:http';
 import { type Config, type Settings } from './config.js';
-import { dbPath, SCHEMA_VERSION } from './store/db.js';
+import { dbPath } from './store/db.js';
 import { prepareDataDir, restrictStoreFiles } from './store/data-dir.js';
-import { prepareStaging, stagingRoot, sweepStaging } from './import/staging.js';
-import { createStoreWait, openDbWhenFree } from './store/wait.js';
-import { createRunStore } from './store/runs.js';
-import { createQueueStore } from './store/queue.js';
-import { createScheduleState } from './store/schedule-state.js';
-import { pruneRuns } from './store/history.js';
-import { runImport, type RunContext, type RunRequest } from './import/run-import.js';
-import { createConnect } from './transports/index.js';
+import { prepareStaging } from './import/staging.js';
+import { openDbWhenFree } from './store/wait.js';
+import type { RunRequest } from './import/run-import.js';
+import { openServices, clockOf } from './services/open.js';
 import { createWorker } from './daemon/worker.js';
 import { loadInForce, watchConfig } from './daemon/config-watch.js';
 import { createSchedules } from './scheduler/schedules.js';
@@ -22,7 +18,6 @@ import { createWebServer } from './web/server.js';
 import { renderMetrics } from './web/metrics.js';
 import { describeTokenProblem, loadTokens, type ApiToken } from './web/tokens.js';
 import type { Logger } from './log.js';
-import { isBusy } from './errors.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -61,39 +56,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const db = await openDbWhenFree(dbPath(settings.dataDir), { signal: abort.signal, onBusy: () => log.warn({ waitingFor: 'store:open' }, 'store:busy') });
   for (const f of restrictStoreFiles(dbPath(settings.dataDir))) log.warn({ file: f }, 'datadir:mode');
   prepareStaging(settings.dataDir);
-  const store = createStoreWait(db, { waitMs: Infinity, signal: abort.signal, log, onBusy: (what) => log.warn({ waitingFor: what }, 'store:busy') });
-  const reaped = await store.run('run:reap', () => createRunStore(db).reapStale(now().toISOString(), settings.dataDir));
-  if (reaped) log.warn({ runs: reaped }, 'run:reaped');
-  // What dead runs left in staging (copies, .part files, smbclient's password files) goes now.
-  const running = createRunStore(db).runningIds();
-  const swept = sweepStaging(settings.dataDir, (id) => running.has(id));
-  if (swept.length) log.warn({ removed: swept.length }, 'staging:swept');
-  const queue = createQueueStore(db);
-  const requeued = await store.run('batch:requeue', () => queue.requeueInterrupted());
-  if (requeued) log.warn({ entries: requeued }, 'batch:requeued');
-  const scheduleState = createScheduleState(db, store);
+  const services = openServices({
+    settings, env, log, db, signal: abort.signal, clock: clockOf(clock, abort.signal), waitMs: Infinity,
+    // The daemon's own requests name imports of the config in force; disabled ones are listed by /readyz.
+    config: () => ({ config, problems: inForce.problems, disabled: new Map() }),
+    onBusy: (what) => log.warn({ waitingFor: what }, 'store:busy'),
+  });
+  await services.daemon.recover();
+  const scheduleState = services.daemon.scheduleState();
 
   // A bad entry is logged (by number and name, never its hash) and left out; the other tokens work.
   const tokensFile = settings.apiTokensFile ? loadTokens(settings.apiTokensFile) : { tokens: [], problems: [] };
   const tokens: ApiToken[] = tokensFile.tokens;
   for (const p of tokensFile.problems) log.error({ file: settings.apiTokensFile, ...p }, 'tokens:invalid');
 
-  const connect = createConnect(env, { signal: abort.signal, workDir: stagingRoot(settings.dataDir) });
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-    });
-  const runContext = (): RunContext => ({
-    db, config: config!, dataDir: settings.dataDir, tz: settings.tz, connect, log, now, sleep, signal: abort.signal,
-  });
-
   const worker = createWorker({
-    run: async (req) => {
-      if (!config?.imports.has(req.importName)) throw new Error(`no import named '${req.importName}' in the config in force`);
-      return runImport(runContext(), req);
-    },
-    queue, log, now, pollMs: opts.queuePollMs, store,
+    run: (req) => services.runs.execute(req),
+    queue: services.daemon.queue(), log, now, pollMs: opts.queuePollMs, store: services.daemon.wait(), timers: clock,
   });
 
   const enqueueScheduled = (importName: string, slot: Date, catchUp: boolean) => {
@@ -136,13 +115,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     if (fresh.length) catchUp({ ...config, imports: new Map(fresh) });
   }, log, opts.configPollMs);
 
-  const prune = () => {
-    const before = new Date(now().getTime() - settings.retentionDays * DAY_MS).toISOString();
-    store.background('retention', () => {
-      const n = pruneRuns(db, before);
-      if (n) log.info({ runs: n, before }, 'retention:pruned');
-    });
-  };
+  const prune = () => services.daemon.prune(settings.retentionDays);
   prune();
   const retention = setInterval(prune, DAY_MS);
   retention.unref();
@@ -150,19 +123,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const server: Server = createWebServer({
     log,
     tokens: () => tokens,
-    readiness: () => {
+    readiness: () => ({
       // Only a store that cannot be used makes the daemon not ready; config problems are listed (with a token).
-      const unusable: string[] = [];
-      try {
-        if (!db.open) unusable.push('the database is closed');
-        else if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) unusable.push('the database is not migrated');
-      } catch (e) {
-        if (!isBusy(e)) unusable.push(`the database cannot be read: ${(e as { code?: string }).code ?? (e as Error).message}`);
-      }
-      const problems = [...inForce.problems, ...tokensFile.problems.map((p) => describeTokenProblem(settings.apiTokensFile!, p))];
-      return { store: unusable, disabled: inForce.disabled, previousConfig: inForce.previous, problems };
-    },
-    metrics: () => renderMetrics(db, { waiting: worker.waiting(), configValid: inForce.problems.length === 0 }),
+      store: services.daemon.storeProblems(),
+      disabled: inForce.disabled,
+      previousConfig: inForce.previous,
+      problems: [...inForce.problems, ...tokensFile.problems.map((p) => describeTokenProblem(settings.apiTokensFile!, p))],
+    }),
+    metrics: () => renderMetrics(services.daemon.metrics(), { waiting: worker.waiting(), configValid: inForce.problems.length === 0 }),
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Hostile and broken config files (issue 9, finding 8; acceptance 4): too big, alias bombs, not
 // UTF-8, not files at all. Each is a problem of its own file, never an exception, and the imports
-// that do not need it still load. The last test runs the built CLI as a child process.
+// that do not need it still load. The same files through the built CLI, as a process:
+// config-hostile-process.test.ts.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,27 +11,10 @@ import { loadConfig } from '../src/config.js';
 import { MAX_PROBLEMS_PER_FILE } from '../src/config/issues.js';
 import { decodeUtf8, firstInvalidUtf8, MAX_YAML_BYTES } from '../src/config/yaml.js';
 import { authenticate, describeTokenProblem, hashToken, loadTokens } from '../src/web/tokens.js';
-import { MAPPING, ROOT, configDir, load, tempDir } from './helpers/config-dir.js';
+import { MAPPING, configDir, load, tempDir } from './helpers/config-dir.js';
+import { aliasBomb, utf16 } from './helpers/hostile-yaml.js';
 
 const LOCAL_TWO = 'name: Local two\nmapping: M2\nprotocol: local\ndirectory: drop\n';
-
-/** Nine levels of ten aliases each: 10^9 nodes if expanded. */
-function aliasBomb(): string {
-  const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
-  return `${lines.join('\n')}\n`;
-}
-
-function utf16(text: string, order: 'le' | 'be', bom: boolean): Buffer {
-  const le = Buffer.from(`${bom ? '\uFEFF' : ''}${text}`, 'utf16le');
-  if (order === 'le') return le;
-  const be = Buffer.alloc(le.length);
-  for (let i = 0; i < le.length; i += 2) {
-    be[i] = le[i + 1];
-    be[i + 1] = le[i];
-  }
-  return be;
-}
 
 /** A config dir whose second mapping (M2, used by 'Local two') is the given bytes. */
 function withBadMapping(bytes: Buffer | string) {
@@ -232,43 +216,5 @@ describe('the API tokens file (finding 11)', () => {
   it('an empty file holds no tokens and no problem; a missing one is a problem', () => {
     expect(loadTokens(file(''))).toEqual({ tokens: [], problems: [] });
     expect(loadTokens(path.join(tempDir(), 'none.yaml')).problems).toEqual([{ problem: 'cannot read the file: ENOENT' }]);
-  });
-});
-
-describe('config check on hostile files (acceptance 4), as a process', () => {
-  it('exits 2 naming the alias bomb, the 20 MB list and the UTF-16 file, within 10 s and under 300 MB RSS', () => {
-    const dir = tempDir();
-    for (const d of ['mappings', 'imports']) mkdirSync(path.join(dir, d));
-    writeFileSync(path.join(dir, 'certified-types.yaml'), readFileSync(path.join(ROOT, 'config/certified-types.yaml')));
-    writeFileSync(path.join(dir, 'mappings/pos-26-27.yaml'), readFileSync(path.join(ROOT, 'config/mappings/pos-26-27.yaml')));
-    writeFileSync(path.join(dir, 'mappings/bomb.yaml'), aliasBomb());
-    writeFileSync(path.join(dir, 'imports/list.yaml'), '- item item item item item item item item\n'.repeat(500_000));
-    writeFileSync(path.join(dir, 'imports/utf16.yaml'), utf16('name: U\nmapping: POS 26-27\nprotocol: local\ndirectory: /tmp\n', 'le', true));
-    writeFileSync(path.join(dir, 'imports/good.yaml'), 'name: Good\nmapping: POS 26-27\nprotocol: local\ndirectory: drop\n');
-
-    // The child reports its own peak RSS (getrusage's ru_maxrss, via process.resourceUsage) as it exits.
-    const rssFile = path.join(tempDir(), 'rss');
-    const report = `import { writeFileSync } from 'node:fs';
-      process.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));`;
-    const started = Date.now();
-    const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(report)}`,
-      path.join(ROOT, 'dist/cli/bin.js'), 'config', 'check', '--config-dir', dir], {
-      encoding: 'utf8', env: { PATH: process.env.PATH, FRAM_LOG_LEVEL: 'silent' }, timeout: 30_000,
-    });
-    const seconds = (Date.now() - started) / 1000;
-    const rssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
-
-    expect(r.status, r.stderr).toBe(2);
-    expect(seconds).toBeLessThan(10);
-    expect(rssMiB).toBeGreaterThan(10); // a real reading: node itself needs more than this
-    expect(rssMiB).toBeLessThan(300);
-    const problems = r.stderr.split('\n').filter((l) => l.startsWith('  ') && !l.startsWith('  Imports'));
-    expect(r.stderr.split('\n')[0]).toBe(`${dir}: 3 problem(s)`);
-    expect(problems.slice(0, 3)).toEqual([
-      expect.stringMatching(/^ {2}mappings\/bomb\.yaml: uses YAML aliases \(\*name\) more than 100 times/),
-      '  imports/list.yaml: is 21,000,000 bytes; a file may be at most 1 MiB (1,048,576 bytes)',
-      '  imports/utf16.yaml: is UTF-16 (little-endian, with a byte-order mark), not UTF-8; save it as UTF-8',
-    ]);
-    expect(r.stderr).toContain('Imports that can run: Good\n');
   });
 });

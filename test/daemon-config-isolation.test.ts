@@ -3,7 +3,6 @@
 // logged, its import keeps its previous config, and every import still runs by hand. A bad entry
 // in the tokens file leaves the other tokens working. /readyz stays 200 and, with a token, says why.
 
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,16 +10,16 @@ import parsePrometheus from 'parse-prometheus-text-format';
 import { writeEligibility } from '../src/bench/generate.js';
 import { hashToken } from '../src/web/tokens.js';
 import { createQueueStore } from '../src/store/queue.js';
-import { BIN, createSite, localImport, serve, type LogLine, type ServeProcess, type Site } from './helpers/daemon.js';
+import { createSite, localImport, serve, type LogLine, type ServeProcess, type Site } from './helpers/daemon.js';
+import { cli as cliInProcess } from './helpers/cli-in-process.js';
 
 const running: ServeProcess[] = [];
 afterEach(() => {
   for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
 });
 
-function cli(site: Site, ...args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { env: site.env({ FRAM_LOG_LEVEL: 'error' }), encoding: 'utf8' });
-}
+/** The CLI in this process, next to the daemon's process. */
+const cli = (site: Site, ...args: string[]) => cliInProcess(args, site.env({ FRAM_LOG_LEVEL: 'silent' }));
 
 /** Nine levels of ten aliases each. */
 const BOMB = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]',
@@ -93,9 +92,9 @@ describe('fram-import serve with an invalid config file', () => {
     // least every 15 s.
     writeEligibility(join(drops.a, 'IC_Eligibility_a.csv'), 100);
     writeEligibility(join(drops.b, 'IC_Eligibility_b.csv'), 120);
-    const submitB = cli(site, 'submit', 'Nightly B', '--at', new Date().toISOString());
-    expect(submitB.status, submitB.stderr).toBe(0);
-    expect(cli(site, 'submit', 'Broken C', '--at', new Date().toISOString()).status).toBe(2);
+    const submitB = await cli(site, 'submit', 'Nightly B', '--at', new Date().toISOString());
+    expect(submitB.code, submitB.err).toBe(0);
+    expect((await cli(site, 'submit', 'Broken C', '--at', new Date().toISOString())).code).toBe(2);
     const db = site.db();
     try {
       const at = new Date().toISOString();
@@ -130,8 +129,7 @@ describe('fram-import serve with an invalid config file', () => {
 
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
-    const runs = JSON.parse(execFileSync(process.execPath, [BIN, 'logs', '--json'], { env: site.env({ FRAM_LOG_LEVEL: 'error' }), encoding: 'utf8' })) as
-      { import: string; status: string }[];
+    const runs = JSON.parse((await cli(site, 'logs', '--json')).out) as { import: string; status: string }[];
     expect(runs.map((r) => [r.import, r.status]).sort()).toEqual([['Nightly A', 'Successful'], ['Nightly B', 'Successful']]);
   }, 150_000);
 });

@@ -1,4 +1,7 @@
-// The daemon as districts run it: a real `fram-import serve` process (issue 4, acceptance 2-5).
+// The daemon as districts run it: a real `fram-import serve` process (issue 4, acceptance 2-5). Each
+// kill or SIGTERM is sent on a log line of the daemon, never after a sleep, and each test expects the
+// one outcome that follows. The CLI commands around the daemon (submit, logs) run in this process.
+// A scheduled run at its minute is daemon-schedule.test.ts, on a fake clock.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
@@ -7,7 +10,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import parsePrometheus from 'parse-prometheus-text-format';
 import { writeEligibility } from '../src/bench/generate.js';
 import { hashToken } from '../src/web/tokens.js';
-import { BIN, createSite, localImport, nextMinute, serve, type ServeProcess, type Site } from './helpers/daemon.js';
+import { PROGRESS_EVERY } from '../src/import/process-file.js';
+import { createScheduleState } from '../src/store/schedule-state.js';
+import { createSite, localImport, serve, type LogLine, type ServeProcess, type Site } from './helpers/daemon.js';
+import { cli as cliInProcess } from './helpers/cli-in-process.js';
 
 const running: ServeProcess[] = [];
 afterEach(() => {
@@ -20,32 +26,47 @@ async function start(site: Site, env: Record<string, string> = {}): Promise<Serv
   return p;
 }
 
-function cli(site: Site, ...args: string[]): string {
-  return execFileSync(process.execPath, [BIN, ...args], { env: site.env({ FRAM_LOG_LEVEL: 'error' }), encoding: 'utf8' });
+async function cli(site: Site, ...args: string[]): Promise<string> {
+  const r = await cliInProcess(args, site.env({ FRAM_LOG_LEVEL: 'silent' }));
+  expect(r.code, r.err).toBe(0);
+  return r.out;
 }
 
 interface LogRow { id: number; import: string; status: string; mode: string; error: string | null }
-const logs = (site: Site): LogRow[] => JSON.parse(cli(site, 'logs', '--json')) as LogRow[];
+const logs = async (site: Site): Promise<LogRow[]> => JSON.parse(await cli(site, 'logs', '--json')) as LogRow[];
+
+/** The first `file:progress` of an import: its file is being read, PROGRESS_EVERY lines in, nothing committed. */
+const midParse = (name: string) => (l: LogLine) => l.msg === 'file:progress' && l.import === name && l.lines === PROGRESS_EVERY;
 
 const TOKEN = 'metrics-token-6f1c2a';
 
 describe('fram-import serve', () => {
-  it('runs a scheduled import at its minute, applies a valid config change, refuses an invalid one, and reports health and metrics', async () => {
+  it('runs a scheduled import it missed at start, applies a valid config change, refuses an invalid one, and reports health and metrics', async () => {
     const site = createSite(200);
     const dropA = join(site.drop, 'a');
     const dropB = join(site.drop, 'b');
     execFileSync('mkdir', ['-p', dropA, dropB]);
     writeEligibility(join(dropA, 'IC_Eligibility_a.csv'), 120);
     writeEligibility(join(dropB, 'IC_Eligibility_b.csv'), 120);
-    const { hhmm } = nextMinute(20);
+    // Both are due daily two minutes ago (UTC). A's last handled slot was the day before, so the start
+    // catches its missed run up; B was never handled, so its first start only records a watermark.
+    const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 2 * 60_000);
+    const hhmm = slot.toISOString().slice(11, 16);
     const schedule = `schedule: { frequency: daily, time: "${hhmm}" }\n`;
     site.writeImport('a', localImport('Nightly A', dropA, schedule));
     site.writeImport('b', localImport('Nightly B', dropB, schedule));
+    const db = site.db();
+    createScheduleState(db).markHandled('Nightly A', new Date(slot.getTime() - 24 * 60 * 60_000));
+    db.close();
     const tokens = join(site.dir, 'tokens.yaml');
     writeFileSync(tokens, `- { name: prometheus, role: viewer, sha256: ${hashToken(TOKEN)} }\n`);
 
     const daemon = await start(site, { FRAM_API_TOKENS_FILE: tokens, FRAM_TZ: 'UTC' });
-    expect(daemon.lines.filter((l) => l.msg === 'schedule:armed').map((l) => l.import).sort()).toEqual(['Nightly A', 'Nightly B']);
+    const tomorrow = new Date(slot.getTime() + 24 * 60 * 60_000).toISOString();
+    expect(daemon.lines.filter((l) => l.msg === 'schedule:armed').map((l) => [l.import, l.next]).sort())
+      .toEqual([['Nightly A', tomorrow], ['Nightly B', tomorrow]]);
+    expect(daemon.lines.filter((l) => l.msg === 'run:catch-up').map((l) => [l.import, l.slot]))
+      .toEqual([['Nightly A', slot.toISOString()]]);
 
     // active: false while the daemon runs: B's next scheduled run must not happen.
     site.writeImport('b', localImport('Nightly B', dropB, `active: false\n${schedule}`));
@@ -71,7 +92,7 @@ describe('fram-import serve', () => {
       expect(daemon.lines.find((l) => l.msg === event), event).toMatchObject({ runId, import: 'Nightly A' });
     }
 
-    expect(logs(site).map((r) => [r.import, r.mode, r.status])).toEqual([['Nightly A', 'run', 'Successful']]);
+    expect((await logs(site)).map((r) => [r.import, r.mode, r.status])).toEqual([['Nightly A', 'run', 'Successful']]);
     expect(readdirSync(dropA)).toEqual([expect.stringMatching(/^P_IC_Eligibility_\d{14}_a\.csv$/)]);
     expect(readdirSync(dropB)).toEqual(['IC_Eligibility_b.csv']);
 
@@ -85,7 +106,10 @@ describe('fram-import serve', () => {
     expect(sample('fram_runs', { import: 'Nightly A', mode: 'run', status: 'Successful' })?.value).toBe('1');
     expect(sample('fram_lines', { import: 'Nightly A', outcome: 'new' })?.value).toBe('120');
     expect(sample('fram_lines', { import: 'Nightly A', outcome: 'error' })?.value).toBe('0');
-    expect(Number(sample('fram_last_success_timestamp_seconds', { import: 'Nightly A' })?.value)).toBeGreaterThan(Date.now() / 1000 - 600);
+    const finished = site.db();
+    const finishedAt = finished.prepare('SELECT finished_at FROM runs WHERE id = ?').pluck().get(runId) as string;
+    finished.close();
+    expect(sample('fram_last_success_timestamp_seconds', { import: 'Nightly A' })?.value).toBe(String(Math.floor(Date.parse(finishedAt) / 1000)));
     expect(sample('fram_queue_length', {})?.value).toBe('0');
     expect(sample('fram_config_valid', {})?.value).toBe('0');
     expect(families.find((f) => f.name === 'fram_runs')?.type).toBe('GAUGE');
@@ -93,40 +117,33 @@ describe('fram-import serve', () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
     expect(daemon.lines.at(-1)?.msg).toBe('daemon:stopped');
-  }, 180_000); // the next minute boundary is 20-80 s away
+  });
 
   it('stops cleanly on SIGTERM in the middle of a 1,000,000-line import', async () => {
     const n = 1_000_000;
     const site = createSite(n);
     writeEligibility(join(site.drop, 'IC_Eligibility_big.csv'), n);
     site.writeImport('big', localImport('Big', site.drop));
-    cli(site, 'submit', 'Big', '--at', new Date().toISOString());
+    await cli(site, 'submit', 'Big', '--at', new Date().toISOString());
 
     const daemon = await start(site);
-    await daemon.waitFor((l) => l.msg === 'file:found' && l.import === 'Big');
-    await new Promise((r) => setTimeout(r, 2000));
+    // Mid-parse: the first 50,000 lines are read, the file's transaction is open, 950,000 lines to go.
+    await daemon.waitFor(midParse('Big'), 120_000);
     const signalledAt = Date.now();
     daemon.child.kill('SIGTERM');
     const exit = await daemon.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(30_000);
+    expect(daemon.lines.filter((l) => l.msg === 'file:committed')).toEqual([]);
 
+    // The file rolled back whole: nothing imported, the file left as it was, the run says why.
     const db = site.db();
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const imported = (db.prepare('SELECT count(*) AS n FROM imported_files').get() as { n: number }).n;
-      const records = (db.prepare('SELECT count(*) AS n FROM eligibility').get() as { n: number }).n;
-      const names = readdirSync(site.drop);
-      if (imported === 1) {
-        expect(records).toBe(n);
-        expect(names).toEqual([expect.stringMatching(/^P_IC_Eligibility_\d{14}_big\.csv$/)]);
-      } else {
-        expect(imported).toBe(0);
-        expect(records).toBe(0);
-        expect(names).toEqual(['IC_Eligibility_big.csv']);
-        const run = db.prepare("SELECT status, error_code FROM runs WHERE import = 'Big'").get();
-        expect(run).toEqual({ status: 'Unsuccessful', error_code: 5014 });
-      }
+      expect(db.prepare('SELECT count(*) AS n FROM imported_files').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM eligibility').get()).toEqual({ n: 0 });
+      expect(readdirSync(site.drop)).toEqual(['IC_Eligibility_big.csv']);
+      expect(db.prepare("SELECT status, error_code FROM runs WHERE import = 'Big'").all()).toEqual([{ status: 'Unsuccessful', error_code: 5014 }]);
       expect(db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'Running'").get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT count(*) AS n FROM run_locks').get()).toEqual({ n: 0 });
     } finally {
@@ -139,18 +156,17 @@ describe('fram-import serve', () => {
     const site = createSite(n);
     writeEligibility(join(site.drop, 'IC_Eligibility_mid.csv'), n);
     site.writeImport('mid', localImport('Mid', site.drop));
-    cli(site, 'submit', 'Mid', '--at', new Date().toISOString());
+    await cli(site, 'submit', 'Mid', '--at', new Date().toISOString());
 
     const first = await start(site);
-    await first.waitFor((l) => l.msg === 'file:found' && l.import === 'Mid');
-    await new Promise((r) => setTimeout(r, 1500));
+    await first.waitFor(midParse('Mid'), 120_000);
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     expect(existsSync(join(site.drop, 'IC_Eligibility_mid.csv'))).toBe(true);
 
     // The batch entry the dead process held is taken again; its lock and run are reaped.
     const second = await start(site);
-    expect(second.lines.find((l) => l.msg === 'run:reaped')).toBeTruthy();
+    expect(second.lines.filter((l) => l.msg === 'run:reaped')).toEqual([expect.objectContaining({ runs: 1 })]);
     const finish = await second.waitFor((l) => l.msg === 'run:finish' && l.import === 'Mid', 120_000);
     expect(finish).toMatchObject({ status: 'Successful', new: n });
     second.child.kill('SIGTERM');

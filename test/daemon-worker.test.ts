@@ -1,31 +1,30 @@
 // The daemon's parts with a fake clock (issue 4, acceptance 1): the worker refuses overlaps and takes
-// batch entries high priority first; schedules fire at their instants; a restart catches up a missed
-// run once; a lock held by a live process refuses a run, one left by a dead process does not; a store
-// busy with another writer is waited out; paused imports are refused and say so; retention keeps keep runs.
+// batch entries high priority first; schedules fire at their instants; a lock held by a live process
+// refuses a run, one left by a dead process does not; a store busy with another writer is waited out;
+// paused imports are refused and say so; retention keeps keep runs. The daemon's start-up and its
+// scheduled runs: daemon-schedule.test.ts.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, dbPath, type Db } from '../src/store/db.js';
 import { createQueueStore } from '../src/store/queue.js';
-import { createScheduleState } from '../src/store/schedule-state.js';
 import { createWorker } from '../src/daemon/worker.js';
 import { createSchedules } from '../src/scheduler/schedules.js';
-import { startDaemon } from '../src/main.js';
-import { loadSettings } from '../src/config.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import { runImport } from '../src/import/run-import.js';
 import { createConnect } from '../src/transports/index.js';
+import { secretReader } from '../src/config/secrets.js';
 import { createRunStore } from '../src/store/runs.js';
 import { tryRunLock } from '../src/store/run-lock.js';
 import { createStoreWait } from '../src/store/wait.js';
 import { pruneRuns } from '../src/store/history.js';
 import type { RunRequest, RunResult } from '../src/import/run-import.js';
 import type { ImportConfig } from '../src/config.js';
-import type { TimerClock } from '../src/scheduler/timer.js';
-import { createWorkspace, type Workspace } from './helpers/workspace.js';
+import { createWorkspace } from './helpers/workspace.js';
+import { fakeClock } from './helpers/fake-clock.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -39,60 +38,59 @@ function tempDb(): Db {
   return db;
 }
 
-/** A clock the test moves by hand; timers fire as it passes them. */
-function fakeClock(start: string) {
-  let now = Date.parse(start);
-  let timers: { at: number; fn: () => void; id: number }[] = [];
-  let next = 1;
-  const clock: TimerClock<number> = {
-    now: () => now,
-    setTimeout: (fn, ms) => { timers.push({ at: now + ms, fn, id: next }); return next++; },
-    clearTimeout: (id) => { timers = timers.filter((t) => t.id !== id); },
-  };
+/**
+ * A worker's `run` that the test finishes by hand: each call waits for `finish()`. `started(n)`
+ * resolves once the n-th run has begun.
+ */
+function runsByHand() {
+  const names: string[] = [];
+  const finishers: (() => void)[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
   return {
-    clock,
-    advanceTo(iso: string) {
-      const until = Date.parse(iso);
-      for (;;) {
-        const due = timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        timers = timers.filter((t) => t !== due);
-        now = Math.max(now, due.at);
-        due.fn();
+    names,
+    run: (req: RunRequest) => new Promise<RunResult>((resolve) => {
+      names.push(req.importName);
+      const runId = names.length;
+      finishers.push(() => resolve({ runId, status: 'Successful' }));
+      for (const w of waiters.filter((x) => x.n <= names.length)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
       }
-      now = until;
-    },
+    }),
+    finish: () => finishers.shift()!(),
+    started: (n: number) => new Promise<void>((resolve) => {
+      if (names.length >= n) resolve();
+      else waiters.push({ n, resolve });
+    }),
   };
 }
 
 describe('worker', () => {
   it('runs one import at a time and refuses a second run of an import that is waiting or running', async () => {
     const db = tempDb();
-    const started: string[] = [];
-    const release: (() => void)[] = [];
+    const fake = fakeClock('2026-11-22T04:00:00Z');
+    const runs = runsByHand();
     const worker = createWorker({
-      queue: createQueueStore(db), log: silentLogger, now: () => new Date(),
-      run: (req: RunRequest) => new Promise<RunResult>((resolve) => {
-        started.push(req.importName);
-        release.push(() => resolve({ runId: started.length, status: 'Successful' }));
-      }),
+      queue: createQueueStore(db), log: silentLogger, now: () => new Date(fake.clock.now()), timers: fake.clock, run: runs.run,
     });
     cleanups.push(() => worker.stop());
     expect(worker.enqueue({ request: { importName: 'A' } })).toBe(true);
-    await new Promise((r) => setImmediate(r));
+    await runs.started(1);
     expect(worker.current()).toBe('A');
     expect(worker.enqueue({ request: { importName: 'A' } })).toBe(false);
     expect(worker.enqueue({ request: { importName: 'B' } })).toBe(true);
     expect(worker.enqueue({ request: { importName: 'B', test: true } })).toBe(false);
-    expect(started).toEqual(['A']);
-    release.shift()!();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(started).toEqual(['A', 'B']);
+    expect(worker.waiting()).toBe(1);
+    expect(runs.names).toEqual(['A']);
+    runs.finish();
+    await runs.started(2);
+    expect(runs.names).toEqual(['A', 'B']);
+    expect(worker.current()).toBe('B');
     expect(worker.enqueue({ request: { importName: 'A' } })).toBe(true);
-    release.shift()!();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(started).toEqual(['A', 'B', 'A']);
-    release.shift()!();
+    runs.finish();
+    await runs.started(3);
+    expect(runs.names).toEqual(['A', 'B', 'A']);
+    runs.finish();
   });
 
   it('takes due batch entries high priority first, then by time, and leaves future ones', async () => {
@@ -106,16 +104,49 @@ describe('worker', () => {
     entry('late-high', '2026-11-22T03:00:00.000Z', true);
     entry('future-high', '2026-11-23T00:00:00.000Z', true);
     const seen: RunRequest[] = [];
+    let third!: () => void;
+    const threeRan = new Promise<void>((resolve) => { third = resolve; });
+    const fake = fakeClock('2026-11-22T04:00:00Z');
     const worker = createWorker({
-      queue, log: silentLogger, now: () => new Date('2026-11-22T04:00:00Z'),
-      run: async (req) => { seen.push(req); return { runId: seen.length, status: 'Successful' }; },
+      queue, log: silentLogger, now: () => new Date(fake.clock.now()), timers: fake.clock,
+      run: async (req) => {
+        seen.push(req);
+        if (seen.length === 3) third();
+        return { runId: seen.length, status: 'Successful' };
+      },
     });
-    for (let i = 0; i < 50 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await threeRan;
     await worker.stop();
     expect(seen.map((r) => r.importName)).toEqual(['late-high', 'early-low', 'late-low']);
     expect(seen[0].trigger).toEqual({ kind: 'batch', by: 'ops' });
     expect(queue.length()).toBe(1);
     expect(queue.list().map((e) => e.import)).toEqual(['future-high']);
+  });
+  it('sleeps on the injected clock: a batch entry runs when that clock reaches its time, not before', async () => {
+    const db = tempDb();
+    const queue = createQueueStore(db);
+    queue.submit({
+      import: 'later', runAt: '2026-11-22T05:00:00.000Z', highPriority: false, keep: false, test: false, submittedBy: 'ops',
+      submittedAt: '2026-11-22T00:00:00.000Z',
+    });
+    const fake = fakeClock('2026-11-22T04:00:00Z');
+    const armed = fake.nextTimer();
+    const seen: string[] = [];
+    let ran!: () => void;
+    const runNow = new Promise<void>((resolve) => { ran = resolve; });
+    const worker = createWorker({
+      queue, log: silentLogger, now: () => new Date(fake.clock.now()), timers: fake.clock, pollMs: 24 * 60 * 60_000,
+      run: async (req) => { seen.push(req.importName); ran(); return { runId: 1, status: 'Successful' }; },
+    });
+    cleanups.push(() => worker.stop());
+    // Nothing is due yet: the worker sleeps until the entry's time, an hour on the fake clock.
+    expect(await armed).toBe(60 * 60_000);
+    fake.advanceTo('2026-11-22T04:59:59.999Z');
+    expect(seen).toEqual([]);
+    expect(fake.pending()).toBe(1);
+    fake.advanceTo('2026-11-22T05:00:00.000Z');
+    await runNow;
+    expect(seen).toEqual(['later']);
   });
 });
 
@@ -140,8 +171,9 @@ describe('the worker and a store busy with another writer', () => {
     const seen: string[] = [];
     let ran!: () => void;
     const runNow = new Promise<void>((resolve) => { ran = resolve; });
+    const fake = fakeClock('2026-11-22T02:00:00Z');
     const worker = createWorker({
-      queue, log: silentLogger, now: () => new Date('2026-11-22T02:00:00Z'), store,
+      queue, log: silentLogger, now: () => new Date(fake.clock.now()), timers: fake.clock, store,
       run: async (req) => { seen.push(req.importName); ran(); return { runId: 7, status: 'Successful' }; },
     });
     await busyNow;
@@ -184,57 +216,6 @@ describe('schedules with a fake clock', () => {
     schedules.cancelAll();
     fake.advanceTo('2026-11-10T00:00:00Z');
     expect(fired).toHaveLength(3);
-  });
-});
-
-describe('daemon start-up', () => {
-  let ws: Workspace;
-
-  async function daemonAt(iso: string, handledAt: string | null) {
-    ws = await createWorkspace();
-    cleanups.push(() => ws.close());
-    writeFileSync(join(ws.config.configDir, 'imports', 'cases.yaml'),
-      `name: cases\nmapping: Cases 26-27\nprotocol: local\ndirectory: drop\nstableSeconds: 0\nschedule: { frequency: daily, time: "01:00" }\n`);
-    for (const other of ['fixed', 'guarded', 'noheader', 'prior']) rmSync(join(ws.config.configDir, 'imports', `${other}.yaml`));
-    mkdirSync(ws.drop, { recursive: true });
-    ws.drop_('error-1001.csv');
-    if (handledAt) createScheduleState(ws.db).markHandled('cases', new Date(handledAt));
-    const fake = fakeClock(iso);
-    const settings = { ...loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir: join(ws.dir, 'data'), configDir: ws.config.configDir }), port: 0 };
-    return { fake, settings };
-  }
-
-  it('runs a missed schedule once after a restart when it is less than 12 hours late', async () => {
-    // The 01:00 CST run of 2026-11-22 (07:00Z) was missed; the daemon starts 3 hours later.
-    const { fake, settings } = await daemonAt('2026-11-22T10:00:00Z', '2026-11-21T07:00:00Z');
-    const daemon = await startDaemon({ settings, env: {}, log: silentLogger, clock: fake.clock, configPollMs: 60_000 });
-    cleanups.push(() => daemon.stop());
-    expect(daemon.config()?.imports.has('cases')).toBe(true);
-    for (let i = 0; i < 200; i++) {
-      const row = ws.db.prepare("SELECT status, trigger_kind, trigger_by FROM runs WHERE import = 'cases'").get();
-      if (row && (row as { status: string }).status !== 'Running') break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    expect(ws.db.prepare("SELECT status, trigger_kind, trigger_by FROM runs WHERE import = 'cases'").all())
-      .toEqual([{ status: 'Successful', trigger_kind: 'schedule', trigger_by: 'catch-up' }]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(createScheduleState(ws.db).handledAt('cases')?.toISOString()).toBe('2026-11-22T07:00:00.000Z');
-  });
-
-  it.each([
-    ['more than 12 hours late', '2026-11-22T20:00:00Z', '2026-11-21T07:00:00Z', '2026-11-21T07:00:00.000Z'],
-    ['a first start (no watermark: the start becomes it)', '2026-11-22T10:00:00Z', null, '2026-11-22T10:00:00.000Z'],
-    ['already handled', '2026-11-22T10:00:00Z', '2026-11-22T07:00:00Z', '2026-11-22T07:00:00.000Z'],
-  ])('does not catch up: %s', async (_what, now, handled, watermark) => {
-    const { fake, settings } = await daemonAt(now, handled);
-    const daemon = await startDaemon({ settings, env: {}, log: silentLogger, clock: fake.clock, configPollMs: 60_000 });
-    expect(daemon.config()?.imports.has('cases')).toBe(true);
-    await new Promise((r) => setTimeout(r, 200));
-    await daemon.stop();
-    const db = openDb(dbPath(settings.dataDir));
-    cleanups.push(() => { db.close(); });
-    expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
-    expect(createScheduleState(db).handledAt('cases')?.toISOString()).toBe(watermark);
   });
 });
 
@@ -305,7 +286,7 @@ describe('paused imports and retention', () => {
     let text = '';
     const log = createLogger('info', { write: (chunk: string) => { text += chunk; } });
     const { runId } = await runImport({
-      db: ws.db, config: ws.config, dataDir: join(ws.dir, 'data'), tz: 'UTC', connect: createConnect({}), log,
+      db: ws.db, config: ws.config, dataDir: join(ws.dir, 'data'), tz: 'UTC', connect: createConnect(secretReader({})), log,
       now: () => new Date(), sleep: async () => {},
     }, { importName: 'cases' });
     expect(ws.report(runId).runError?.code).toBe(5013);

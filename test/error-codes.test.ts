@@ -1,4 +1,4 @@
-// docs/error-codes.md and the catalog in src/errors.ts must agree (SPEC 8).
+// docs/error-codes.md and the catalog (src/domain/codes.ts, re-exported by src/errors.ts) must agree (SPEC 8).
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

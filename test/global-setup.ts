@@ -1,5 +1,6 @@
-// Runs once before the suite: the system users of the test servers, with the machine's test
-// password (see testPassword). Tests get it with `inject('testPassword')`.
+// Global set-up of the servers and process projects (vitest.config.ts), never of unit: the system
+// users of the test servers, with the machine's test password (see testPassword). Needs root.
+// Tests get the password with `inject('testPassword')`.
 
 import type { TestProject } from 'vitest/node';
 import { ensureUser, testPassword } from './servers/common.js';

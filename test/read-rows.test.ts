@@ -213,6 +213,7 @@ describe('readRows: encodings', () => {
 
   it('auto picks windows-1252 when the only invalid byte is far past the first chunk', async () => {
     const bytes = Buffer.concat([Buffer.from('1,plain\n'.repeat(20000)), Buffer.from([0x31, 0x2c, 0x80, 0x0a])]);
+    expect(bytes.length).toBe(160_004); // well past the first two 64 KiB chunks
     expect(bytes.length).toBeGreaterThan(2 * KIB64);
     const { recs, result } = await collect(await tempFile(bytes), csv);
     expect(result.encoding).toBe('windows-1252');

@@ -57,7 +57,7 @@ describe('text report', () => {
       '123,456 bytes', 'New | Ended | Removed | Existing | Errors/Warnings', 'Existing Eligibility Records: 1200']) {
       expect(out).toContain(s);
     }
-    expect(out).toMatch(/^  3\s+\| 1\s+\| 0\s+\| 1200\s+\| 2\/1$/m);
+    expect(out).toMatch(/^ {2}3\s+\| 1\s+\| 0\s+\| 1200\s+\| 2\/1$/m);
     expect(out).toMatch(/^Smith, Ann\s+26-27\s+08\/14\/2026\s+09\/30\/2027\s+Free\s+SNAP \(Direct\)\s+App 1\s+R-9\s+New$/m);
     expect(out).not.toContain('2026-08-14');
   });

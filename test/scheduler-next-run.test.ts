@@ -3,7 +3,7 @@
 // 02:00 CST (08:00Z), and CDT ends 2026-11-01 at 02:00 CDT (07:00Z). Adelaide is +09:30 / +10:30.
 
 import { describe, expect, it } from 'vitest';
-import type { Schedule } from '../src/config/import.js';
+import type { Schedule } from '../src/scheduler/next-run.js';
 import { catchUpDue, MAX_CATCH_UP_LATE_MS } from '../src/scheduler/catch-up.js';
 import { instantOfWallTime, nextRun, previousRun, wallTimeOf } from '../src/scheduler/next-run.js';
 

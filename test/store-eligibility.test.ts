@@ -125,3 +125,77 @@ describe('a rule 3 retype', () => {
     expect(dump()).toEqual(before);
   });
 });
+
+describe('the buffer is written before anything else touches the tables', () => {
+  // Each method of the store but the buffered insert itself, called once with one insert still buffered.
+  const calls: Record<string, (store: ReturnType<typeof createEligibilityStore>) => void> = {
+    forStudent: (s) => { s.forStudent(5); },
+    countActive: (s) => { s.countActive(2027, '2026-09-01'); },
+    maxId: (s) => { s.maxId(); },
+    deferIndexIfEmpty: (s) => { s.deferIndexIfEmpty(); },
+    logChange: (s) => { s.logChange(null, 'Updated', { id: 1, studentId: 5, ...line(9) }, null, '2026-09-01T00:00:00Z'); },
+    change: (s) => { s.change({ kind: 'end', record: { id: 1, studentId: 5, ...line(1) }, endDate: '2026-12-31' }, 7); },
+  };
+  const unbuffered = ['apply', 'flush', 'discard'];
+
+  it('names every method of the store, so a new one is checked here too', () => {
+    const store = createEligibilityStore(db);
+    expect(Object.keys(store).filter((k) => !unbuffered.includes(k)).sort()).toEqual(Object.keys(calls).sort());
+  });
+
+  it.each(Object.keys(calls))('%s writes the buffered record and its New row first', (name) => {
+    const store = createEligibilityStore(db);
+    db.exec('BEGIN');
+    store.apply({ kind: 'insert', record: line(1) }, 5, 7);
+    expect(db.prepare('SELECT count(*) FROM eligibility').pluck().get()).toBe(0);
+    calls[name](store);
+    expect(db.prepare('SELECT id, student_id, reference_number FROM eligibility ORDER BY id').raw().all()).toEqual([[1, 5, 'R-1']]);
+    // The record's New row comes first in the log, before anything the method wrote.
+    expect(db.prepare('SELECT status, record_id FROM change_log ORDER BY id LIMIT 1').raw().get()).toEqual(['New', 1]);
+    db.exec('ROLLBACK');
+  });
+});
+
+describe("a run's New rows, filled in by the schema", () => {
+  it('keep the records as inserted in the old report, whatever path later updates, replaces or deletes them', async () => {
+    const { readReport } = await import('../src/store/report-source.js');
+    const runId = Number(db.prepare(`INSERT INTO runs (import, mapping, school_year, mode, status, trigger_kind, started_at)
+      VALUES ('pos', 'M', 2027, 'run', 'Successful', 'manual', '2026-09-01T01:00:00Z')`).run().lastInsertRowid);
+    const store = createEligibilityStore(db);
+    db.exec('BEGIN');
+    for (let i = 1; i <= 4; i++) store.apply({ kind: 'insert', record: line(i) }, i, runId);
+    store.flush();
+    db.exec('COMMIT');
+    const shown = () => [...readReport(db, runId)!.updated()].map((u) => [u.stateId, u.endDate, u.eligibility, u.referenceNumber, u.status]);
+    const asInserted = [1, 2, 3, 4].map((i) => [String(i).padStart(10, '0'), '2027-06-30', 'F', `R-${i}`, 'New']);
+    expect(shown()).toEqual(asInserted);
+    // Narrow until something changes the record: a first import writes no record twice.
+    expect(db.prepare('SELECT count(*) FROM change_log WHERE school_year IS NULL').pluck().get()).toBe(4);
+
+    // None of these goes through the store, so only the schema can keep the report right.
+    db.prepare("UPDATE eligibility SET end_date = '2026-10-31', eligibility = 'R' WHERE id = 1").run();
+    db.prepare(`INSERT OR REPLACE INTO eligibility (id, student_id, school_year, start_date, end_date, eligibility, source,
+      created_run) VALUES (2, 2, 2027, '2026-08-20', '2026-11-30', 'S', 'nonDirect', NULL)`).run();
+    db.prepare('DELETE FROM eligibility WHERE id = 3').run();
+    db.prepare('DELETE FROM eligibility WHERE id = 4').run();
+    // With 3 and 4 gone, 2 is the highest rowid: the next record takes record 3's again, for another student.
+    const reused = db.prepare(`INSERT INTO eligibility (student_id, school_year, start_date, end_date, eligibility, source,
+      reference_number) VALUES (150, 2027, '2027-01-04', '2027-06-30', 'S', 'direct', 'OTHER')`).run().lastInsertRowid;
+    expect(Number(reused)).toBe(3);
+
+    expect(shown()).toEqual(asInserted);
+    expect(db.prepare('SELECT count(*) FROM change_log WHERE school_year IS NULL').pluck().get()).toBe(0);
+  });
+
+  it('are filled once: a second change of a record leaves its New row as inserted', () => {
+    const store = createEligibilityStore(db);
+    db.exec('BEGIN');
+    store.apply({ kind: 'insert', record: line(1) }, 5, 7);
+    store.flush();
+    db.exec('COMMIT');
+    db.prepare("UPDATE eligibility SET end_date = '2027-01-31' WHERE id = 1").run();
+    db.prepare("UPDATE eligibility SET end_date = '2026-12-31' WHERE id = 1").run();
+    expect(db.prepare("SELECT end_date, reference_number FROM change_log WHERE status = 'New'").raw().all())
+      .toEqual([['2027-06-30', 'R-1']]);
+  });
+});

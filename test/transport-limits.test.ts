@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FramError } from '../src/errors.js';
 import { downloadCap } from '../src/import/fetch-file.js';
 import { createConnect } from '../src/transports/index.js';
+import { secretReader } from '../src/config/secrets.js';
 import { onSmbclientSpawn, SMBCLIENT_DIR_PREFIX } from '../src/transports/smb.js';
 import { sleep } from '../src/transports/transfer.js';
 import type { ConnectOptions, Transport } from '../src/transports/transport.js';
@@ -51,7 +52,7 @@ afterAll(async () => {
 
 function connect(protocol: Protocol, over: Record<string, unknown> = {}, opts: Partial<ConnectOptions> = {}): Promise<Transport> {
   const imp = importConfig({ ...servers.get(protocol)!.importFields, ...over });
-  return createConnect(env, { connectTimeoutMs: 5000, idleTimeoutMs: 5000, workDir: work, ...opts }, { attempts: 1, firstDelayMs: 0 })(imp);
+  return createConnect(secretReader(env), { connectTimeoutMs: 5000, idleTimeoutMs: 5000, workDir: work, ...opts }, { attempts: 1, firstDelayMs: 0 })(imp);
 }
 
 async function rejection(p: Promise<unknown>): Promise<FramError> {
@@ -305,7 +306,7 @@ describe('createConnect: the wait between attempts', () => {
     const port = await freePort();
     const stop = new AbortController();
     let waits = 0;
-    const connect = createConnect(env, { connectTimeoutMs: 5000, idleTimeoutMs: 5000, signal: stop.signal },
+    const connect = createConnect(secretReader(env), { connectTimeoutMs: 5000, idleTimeoutMs: 5000, signal: stop.signal },
       { attempts: 3, firstDelayMs: 60_000 },
       (ms, signal) => {
         waits++;
@@ -323,7 +324,7 @@ describe('createConnect: the wait between attempts', () => {
   it('a refused connection is tried `attempts` times, each a real attempt, and ends with its 5001', async () => {
     const port = await freePort();
     const delays: number[] = [];
-    const connect = createConnect(env, { connectTimeoutMs: 5000, idleTimeoutMs: 5000 }, { attempts: 3, firstDelayMs: 10 },
+    const connect = createConnect(secretReader(env), { connectTimeoutMs: 5000, idleTimeoutMs: 5000 }, { attempts: 3, firstDelayMs: 10 },
       (ms, signal) => { delays.push(ms); return sleep(ms, signal); });
     const e = await rejection(connect(importConfig({ ...servers.get('sftp')!.importFields, port })));
     expect([e.code, e.detail]).toEqual([5001, 'refused']);

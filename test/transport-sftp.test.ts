@@ -11,14 +11,24 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImportConfig } from '../src/config.js';
 import { FramError } from '../src/errors.js';
-import { openSftp } from '../src/transports/sftp.js';
+import { sftpTransport } from '../src/transports/sftp.js';
+import { readSecrets } from '../src/transports/index.js';
+import { secretReader } from '../src/config/secrets.js';
 import { TargetExistsError, type ConnectOptions, type Transport } from '../src/transports/transport.js';
 import { PASSWORD_ENV, UNCAPPED, freePort, makeTempDir } from './servers/common.js';
 import { importConfig, sha256 } from './servers/import-config.js';
 import { startSftpServer, type SftpTestServer } from './servers/sftp.js';
 
+/** Options as the tests write them: the env the import's secrets are read from, as a process's caller reads them. */
+type EnvOptions = ConnectOptions & { env: NodeJS.ProcessEnv };
+
+/** The opener as createConnect calls it: the secrets its protocol declares, read from `env` first (config/secrets.ts). */
+function openWithEnv(imp: ImportConfig, { env, ...o }: EnvOptions): Promise<Transport> {
+  return sftpTransport.open(imp as Parameters<typeof sftpTransport.open>[0], readSecrets(sftpTransport, imp, secretReader(env)), o);
+}
+
 const password = inject('testPassword');
-const opts: ConnectOptions = { env: { [PASSWORD_ENV]: password }, connectTimeoutMs: 5000, idleTimeoutMs: 5000 };
+const opts: EnvOptions = { env: { [PASSWORD_ENV]: password }, connectTimeoutMs: 5000, idleTimeoutMs: 5000 };
 const BIG = 50 * 1024 * 1024;
 
 let server: SftpTestServer;
@@ -63,8 +73,8 @@ function keyImport(s: SftpTestServer, keyFile: string, withPassphrase: boolean, 
   };
 }
 
-async function connect(imp: ImportConfig, o: ConnectOptions = opts): Promise<Transport> {
-  const t = await openSftp(imp, o);
+async function connect(imp: ImportConfig, o: EnvOptions = opts): Promise<Transport> {
+  const t = await openWithEnv(imp, o);
   open.push(t);
   return t;
 }
@@ -170,7 +180,7 @@ describe('sftp transport: login and trust', () => {
 
   it('refuses an encrypted key with the wrong passphrase (5002)', async () => {
     const imp = keyImport(server, server.key.encryptedKeyFile, true);
-    const err = await framError(openSftp(imp, { ...opts, env: { [PASSWORD_ENV]: 'not-the-passphrase' } }), 5002);
+    const err = await framError(openWithEnv(imp, { ...opts, env: { [PASSWORD_ENV]: 'not-the-passphrase' } }), 5002);
     expect(err.message).toContain(server.key.username);
   });
 
@@ -181,13 +191,13 @@ describe('sftp transport: login and trust', () => {
 
   it('refuses a host key that does not match the pin (5004), naming the real one', async () => {
     const wrong = `SHA256:${createHash('sha256').update('another host').digest('base64').replace(/=+$/, '')}`;
-    const err = await framError(openSftp(passwordImport(server, { hostKeySha256: wrong }), opts), 5004);
+    const err = await framError(openWithEnv(passwordImport(server, { hostKeySha256: wrong }), opts), 5004);
     expect(err.message).toContain(server.fingerprint!);
     expect(err.message).not.toContain('Host denied');
   });
 
   it('refuses any host key when nothing is pinned (5004)', async () => {
-    const err = await framError(openSftp(passwordImport(server, { hostKeySha256: undefined }), opts), 5004);
+    const err = await framError(openWithEnv(passwordImport(server, { hostKeySha256: undefined }), opts), 5004);
     expect(err.message).toBe(`Host key ${server.fingerprint} is not trusted`);
   });
 
@@ -199,19 +209,19 @@ describe('sftp transport: login and trust', () => {
 
   it('reports a wrong password as 5002, without either password', async () => {
     const wrong = `Wrong${randomBytes(8).toString('hex')}`;
-    const err = await framError(openSftp(passwordImport(server), { ...opts, env: { [PASSWORD_ENV]: wrong } }), 5002);
+    const err = await framError(openWithEnv(passwordImport(server), { ...opts, env: { [PASSWORD_ENV]: wrong } }), 5002);
     expect(err.message).toBe('Authentication failed for user framsftp');
     expect(inspect(err, { depth: 10 })).not.toContain(wrong);
   });
 
   it('reports a refused port as 5001 connection refused', async () => {
     const port = await freePort();
-    const err = await framError(openSftp(passwordImport(server, { port }), opts), 5001);
+    const err = await framError(openWithEnv(passwordImport(server, { port }), opts), 5001);
     expect(err.message).toBe('Could not connect to 127.0.0.1: connection refused');
   });
 
   it('reports an unknown host as 5001 DNS lookup failed', async () => {
-    const err = await framError(openSftp(passwordImport(server, { host: 'no-such-host.invalid' }), opts), 5001);
+    const err = await framError(openWithEnv(passwordImport(server, { host: 'no-such-host.invalid' }), opts), 5001);
     expect(err.message).toContain('DNS lookup failed for no-such-host.invalid');
   });
 
@@ -221,7 +231,7 @@ describe('sftp transport: login and trust', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const port = (silent.address() as { port: number }).port;
-      const err = await framError(openSftp(passwordImport(server, { port }), { ...opts, connectTimeoutMs: 1000 }), 5001);
+      const err = await framError(openWithEnv(passwordImport(server, { port }), { ...opts, connectTimeoutMs: 1000 }), 5001);
       expect(err.message).toBe('Could not connect to 127.0.0.1: timed out after 1 s');
     } finally {
       sockets.forEach((s) => s.destroy());
@@ -230,10 +240,10 @@ describe('sftp transport: login and trust', () => {
   });
 
   it('reports a missing directory, or a file given as directory, as 5003', async () => {
-    const err = await framError(openSftp(passwordImport(server, { directory: 'no/such/folder' }), opts), 5003);
+    const err = await framError(openWithEnv(passwordImport(server, { directory: 'no/such/folder' }), opts), 5003);
     expect(err.message).toBe("Directory 'no/such/folder' not found");
     const file = `${server.importFields.directory as string}/IC_Eligibility_pw.csv`;
-    await framError(openSftp(passwordImport(server, { directory: file }), opts), 5003);
+    await framError(openWithEnv(passwordImport(server, { directory: file }), opts), 5003);
   });
 });
 
@@ -298,7 +308,7 @@ describe('sftp transport: files', () => {
   });
 
   it('closes twice without complaint, and refuses work afterwards (5001)', async () => {
-    const t = await openSftp(passwordImport(server), opts);
+    const t = await openWithEnv(passwordImport(server), opts);
     await t.close();
     await t.close();
     await framError(t.list(), 5001);
@@ -364,9 +374,9 @@ describe('sftp transport: secrets', () => {
   it('never shows the password (or passphrase) in an error', async () => {
     // Its own failures, so that it proves something when run alone; then every earlier one.
     const wrongPin = `SHA256:${createHash('sha256').update('x').digest('base64').replace(/=+$/, '')}`;
-    await framError(openSftp(passwordImport(server, { hostKeySha256: wrongPin }), opts), 5004);
-    await framError(openSftp(passwordImport(server, { username: 'framftp' }), opts), 5002);
-    await framError(openSftp(keyImport(server, server.key.encryptedKeyFile, true, { directory: 'missing' }), opts), 5003);
+    await framError(openWithEnv(passwordImport(server, { hostKeySha256: wrongPin }), opts), 5004);
+    await framError(openWithEnv(passwordImport(server, { username: 'framftp' }), opts), 5002);
+    await framError(openWithEnv(keyImport(server, server.key.encryptedKeyFile, true, { directory: 'missing' }), opts), 5003);
     expect(seen.length).toBeGreaterThanOrEqual(3);
     for (const err of seen) {
       expect(String((err as Error).message)).not.toContain(password);

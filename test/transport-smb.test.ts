@@ -9,16 +9,25 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImportConfig } from '../src/config.js';
 import { FramError } from '../src/errors.js';
-import { createConnect } from '../src/transports/index.js';
-import { onSmbclientSpawn, openSmb, SMBCLIENT_DIR_PREFIX } from '../src/transports/smb.js';
+import { createConnect, readSecrets } from '../src/transports/index.js';
+import { secretReader } from '../src/config/secrets.js';
+import { onSmbclientSpawn, SMBCLIENT_DIR_PREFIX, smbTransport } from '../src/transports/smb.js';
 import { TargetExistsError, type ConnectOptions, type Transport } from '../src/transports/transport.js';
 import { freePort, makeTempDir, PASSWORD_ENV, UNCAPPED, userInfo } from './servers/common.js';
 import { importConfig, sha256 } from './servers/import-config.js';
 import { childPids, SMB_USER, startSmbServer, type SambaVariant, type SmbTestServer } from './servers/smb.js';
 
+/** Options as the tests write them: the env the import's secrets are read from, as a process's caller reads them. */
+type EnvOptions = ConnectOptions & { env: NodeJS.ProcessEnv };
+
+/** The opener as createConnect calls it: the secrets its protocol declares, read from `env` first (config/secrets.ts). */
+function openWithEnv(imp: ImportConfig, { env, ...o }: EnvOptions): Promise<Transport> {
+  return smbTransport.open(imp as Parameters<typeof smbTransport.open>[0], readSecrets(smbTransport, imp, secretReader(env)), o);
+}
+
 const password = inject('testPassword');
 const VARIANTS: SambaVariant[] = ['defaults', 'signing', 'encrypt', 'smb3'];
-const OPTS: ConnectOptions = { env: { [PASSWORD_ENV]: password }, connectTimeoutMs: 5000, idleTimeoutMs: 5000 };
+const OPTS: EnvOptions = { env: { [PASSWORD_ENV]: password }, connectTimeoutMs: 5000, idleTimeoutMs: 5000 };
 
 const servers = new Map<SambaVariant, SmbTestServer>();
 let work: string;
@@ -84,7 +93,7 @@ describe.each(VARIANTS)('smb transport against Samba: %s', (variant) => {
     mkdirSync(path.join(s.dropDir, 'IC_Eligibility_folder'));
     chownSync(path.join(s.dropDir, 'IC_Eligibility_folder'), user.uid, user.gid);
 
-    const t = await openSmb(importFor(s), OPTS);
+    const t = await openWithEnv(importFor(s), OPTS);
     try {
       const files = await t.list();
       const names = files.map((f) => f.name);
@@ -107,7 +116,7 @@ describe.each(VARIANTS)('smb transport against Samba: %s', (variant) => {
   it('downloads a 50 MB file byte for byte', async () => {
     const s = server();
     s.put('IC_Eligibility_big.bin', big);
-    const t = await openSmb(importFor(s), OPTS);
+    const t = await openWithEnv(importFor(s), OPTS);
     try {
       const local = path.join(work, `${variant}-big.part`);
       const bytes = await t.download('IC_Eligibility_big.bin', local, UNCAPPED);
@@ -125,7 +134,7 @@ describe.each(VARIANTS)('smb transport against Samba: %s', (variant) => {
   it('renames to a free name', async () => {
     const s = server();
     s.put('IC_Eligibility_r.csv', 'rename me');
-    const t = await openSmb(importFor(s), OPTS);
+    const t = await openWithEnv(importFor(s), OPTS);
     try {
       await t.rename('IC_Eligibility_r.csv', 'P_IC_Eligibility_20261122010000_r.csv');
       expect(existsSync(path.join(s.dropDir, 'IC_Eligibility_r.csv'))).toBe(false);
@@ -140,7 +149,7 @@ describe.each(VARIANTS)('smb transport against Samba: %s', (variant) => {
     const s = server();
     s.put('IC_Eligibility_c.csv', 'source');
     s.put('P_taken.csv', 'taken');
-    const t = await openSmb(importFor(s), OPTS);
+    const t = await openWithEnv(importFor(s), OPTS);
     try {
       for (const target of ['P_taken.csv', 'p_TAKEN.csv']) {
         const e = await rejection(t.rename('IC_Eligibility_c.csv', target));
@@ -164,7 +173,7 @@ describe('smb transport failures (defaults server)', () => {
 
   it('a wrong password fails at connect with 5002, and no message shows either password', async () => {
     const wrong = `Bad${randomBytes(8).toString('hex')}`;
-    const e = await rejection(openSmb(importFor(server()), { ...OPTS, env: { [PASSWORD_ENV]: wrong } }));
+    const e = await rejection(openWithEnv(importFor(server()), { ...OPTS, env: { [PASSWORD_ENV]: wrong } }));
     expectCode(e, 5002);
     expect(e.message).toContain(SMB_USER);
     expect(allText(e)).not.toContain(wrong);
@@ -173,13 +182,13 @@ describe('smb transport failures (defaults server)', () => {
 
   it('a refused port fails with 5001 naming the reason', async () => {
     const port = await freePort();
-    const e = await rejection(openSmb(importFor(server(), { port }), OPTS));
+    const e = await rejection(openWithEnv(importFor(server(), { port }), OPTS));
     expectCode(e, 5001);
     expect(e.message).toMatch(/refused/);
   });
 
   it('a host name that does not resolve fails with 5001 naming name resolution', async () => {
-    const e = await rejection(openSmb(importFor(server(), { host: 'no-such-host.invalid' }), OPTS));
+    const e = await rejection(openWithEnv(importFor(server(), { host: 'no-such-host.invalid' }), OPTS));
     expectCode(e, 5001);
     expect(e.message).toMatch(/name resolution failed/);
   });
@@ -191,7 +200,7 @@ describe('smb transport failures (defaults server)', () => {
     const port = (silent.address() as { port: number }).port;
     try {
       const started = Date.now();
-      const e = await rejection(openSmb(importFor(server(), { port }), { ...OPTS, connectTimeoutMs: 1000, idleTimeoutMs: 1000 }));
+      const e = await rejection(openWithEnv(importFor(server(), { port }), { ...OPTS, connectTimeoutMs: 1000, idleTimeoutMs: 1000 }));
       expectCode(e, 5001);
       expect(e.message).toMatch(/timed out/);
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -202,14 +211,14 @@ describe('smb transport failures (defaults server)', () => {
   });
 
   it('a missing share fails with 5003', async () => {
-    const e = await rejection(openSmb(importFor(server(), { directory: 'nosuchshare/Exports' }), OPTS));
+    const e = await rejection(openWithEnv(importFor(server(), { directory: 'nosuchshare/Exports' }), OPTS));
     expectCode(e, 5003);
     expect(e.message).toContain('nosuchshare/Exports');
   });
 
   it('a missing folder fails with 5003', async () => {
     const directory = `${server().share}\\Exports\\Missing`;
-    const e = await rejection(openSmb(importFor(server(), { directory }), OPTS));
+    const e = await rejection(openWithEnv(importFor(server(), { directory }), OPTS));
     expectCode(e, 5003);
     expect(e.message).toContain(directory);
   });
@@ -223,7 +232,7 @@ describe('smb transport failures (defaults server)', () => {
     chownSync(path.join(ro, 'IC_Eligibility_ro.csv'), user.uid, user.gid);
     chownSync(ro, user.uid, user.gid);
     chmodSync(ro, 0o555);
-    const t = await openSmb(importFor(s, { directory: `${s.share}/ReadOnly` }), OPTS);
+    const t = await openWithEnv(importFor(s, { directory: `${s.share}/ReadOnly` }), OPTS);
     try {
       expect((await t.list()).map((f) => f.name)).toEqual(['IC_Eligibility_ro.csv']);
       expect(await t.download('IC_Eligibility_ro.csv', path.join(work, 'ro.part'), UNCAPPED)).toBe(9);
@@ -237,7 +246,7 @@ describe('smb transport failures (defaults server)', () => {
   });
 
   it('a missing file fails the download with 5010', async () => {
-    const t = await openSmb(importFor(server()), OPTS);
+    const t = await openWithEnv(importFor(server()), OPTS);
     try {
       const e = await rejection(t.download('IC_Eligibility_gone.csv', path.join(work, 'gone.part'), UNCAPPED));
       expectCode(e, 5010);
@@ -264,7 +273,7 @@ describe('smb transport failures (defaults server)', () => {
   }
 
   it('an smbd killed mid-download rejects with 5001 (connection lost) well within the idle timeout', async () => {
-    const t = await openSmb(importFor(server()), OPTS);
+    const t = await openWithEnv(importFor(server()), OPTS);
     try {
       const local = path.join(work, 'killed.part');
       const { outcome, smbd, size } = await downloadUnderWay(t, local);
@@ -284,7 +293,7 @@ describe('smb transport failures (defaults server)', () => {
   });
 
   it('an smbd that stops answering mid-download (SIGSTOP) is given up after the idle timeout with 5001', async () => {
-    const t = await openSmb(importFor(server()), OPTS);
+    const t = await openWithEnv(importFor(server()), OPTS);
     let stopped = 0;
     try {
       const local = path.join(work, 'stalled.part');
@@ -312,7 +321,7 @@ describe('smb transport failures (defaults server)', () => {
     const s = server();
     s.put('IC_Eligibility_x;y.csv', 'semicolon');
     s.put('IC_Eligibility_plain.csv', 'plain');
-    const t = await openSmb(importFor(s), OPTS);
+    const t = await openWithEnv(importFor(s), OPTS);
     const spawned: ChildProcess[] = [];
     const unsubscribe = onSmbclientSpawn((c) => spawned.push(c));
     try {
@@ -323,7 +332,7 @@ describe('smb transport failures (defaults server)', () => {
       expect(listed.find((f) => f.name === 'IC_Eligibility_plain.csv')).not.toHaveProperty('unsafe');
       expect(spawned).toHaveLength(1);
       // The mark survives the name check every listing passes (names.ts), which has no objection of its own.
-      const wrapped = await createConnect(OPTS.env, OPTS, { attempts: 1, firstDelayMs: 0 })(importFor(s));
+      const wrapped = await createConnect(secretReader(OPTS.env), OPTS, { attempts: 1, firstDelayMs: 0 })(importFor(s));
       try {
         expect((await wrapped.list()).find((f) => f.name === 'IC_Eligibility_x;y.csv')?.unsafe).toMatch(/semicolon/);
       } finally {
@@ -357,7 +366,7 @@ describe('smb transport failures (defaults server)', () => {
       spawned.length = 0;
 
       for (const directory of [`${s.share}/Ex;ports`, `${s.share}/"Exports"`]) {
-        const e = await rejection(openSmb(importFor(s, { directory }), OPTS));
+        const e = await rejection(openWithEnv(importFor(s, { directory }), OPTS));
         expectCode(e, 5003);
         expect(allText(e)).toMatch(/semicolon|double quote/);
       }
@@ -373,7 +382,7 @@ describe('smb transport failures (defaults server)', () => {
     s.put('IC_Eligibility_argv.csv', 'argv');
     const workDir = path.join(work, 'staging');
     mkdirSync(workDir, { mode: 0o700 });
-    const withWorkDir: ConnectOptions = { ...OPTS, workDir };
+    const withWorkDir: EnvOptions = { ...OPTS, workDir };
     const clientDirs = () => readdirSync(workDir).filter((n) => n.startsWith(SMBCLIENT_DIR_PREFIX));
     const seen: { args: string[]; cmdline: string; environ: string; authFile: string; fileMode: number; dirMode: number; content: string }[] = [];
     const unsubscribe = onSmbclientSpawn((c) => {
@@ -392,7 +401,7 @@ describe('smb transport failures (defaults server)', () => {
     });
     let t: Transport | null = null;
     try {
-      t = await openSmb(importFor(s), withWorkDir);
+      t = await openWithEnv(importFor(s), withWorkDir);
       expect(clientDirs()).toHaveLength(1);
       expect(readdirSync(workDir)).toEqual(clientDirs());
       await t.list();
@@ -426,7 +435,7 @@ describe('smb transport failures (defaults server)', () => {
       // A failed open removes its folder too: a missing folder, a wrong password, a server that never answers.
       const silent = createServer(() => {});
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-      const failures: [Partial<ImportConfig>, ConnectOptions, number][] = [
+      const failures: [Partial<ImportConfig>, EnvOptions, number][] = [
         [{ directory: `${s.share}/Missing` }, withWorkDir, 5003],
         [{}, { ...withWorkDir, env: { [PASSWORD_ENV]: `${password}x` } }, 5002],
         [{ port: (silent.address() as { port: number }).port }, { ...withWorkDir, connectTimeoutMs: 500, idleTimeoutMs: 500 }, 5001],
@@ -434,7 +443,7 @@ describe('smb transport failures (defaults server)', () => {
       try {
         for (const [over, o, code] of failures) {
           seen.length = 0;
-          const e = await rejection(openSmb(importFor(s, over), o));
+          const e = await rejection(openWithEnv(importFor(s, over), o));
           expectCode(e, code);
           expect(seen).toHaveLength(1);
           expect(path.dirname(path.dirname(seen[0].authFile))).toBe(workDir);
@@ -447,7 +456,7 @@ describe('smb transport failures (defaults server)', () => {
       expect(readdirSync(workDir)).toEqual([]);
 
       // A workDir that cannot be used is named as such (5020), not as a connection failure.
-      const e = await rejection(openSmb(importFor(s), { ...OPTS, workDir: path.join(work, 'no-such-staging') }));
+      const e = await rejection(openWithEnv(importFor(s), { ...OPTS, workDir: path.join(work, 'no-such-staging') }));
       expectCode(e, 5020);
       expect(e.message).toContain(path.join(work, 'no-such-staging'));
     } finally {
@@ -461,7 +470,7 @@ describe('smb transport failures (defaults server)', () => {
     const spawned: ChildProcess[] = [];
     const unsubscribe = onSmbclientSpawn((c) => spawned.push(c));
     try {
-      const e = await rejection(openSmb(importFor(server()), { ...OPTS, env: { [PASSWORD_ENV]: odd } }));
+      const e = await rejection(openWithEnv(importFor(server()), { ...OPTS, env: { [PASSWORD_ENV]: odd } }));
       expectCode(e, 5002);
       expect(allText(e)).toMatch(/starts with white space/);
       expect(allText(e)).not.toContain(odd.trim());

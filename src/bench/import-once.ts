@@ -11,10 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadSettings } from '../config.js';
-import { dbPath, openDb } from '../store/db.js';
 import { createLogger } from '../log.js';
-import { runContextOf } from '../cli/context.js';
-import { runImport } from '../import/run-import.js';
+import { openServices } from '../services/open.js';
 
 /** This process's own peak RSS in MB (VmHWM), or null where /proc is not there. */
 function vmHwmMb(): number | null {
@@ -36,23 +34,26 @@ async function once(): Promise<number> {
     return 2;
   }
   const settings = loadSettings(process.env, { dataDir: values['data-dir'], configDir: values['config-dir'] });
-  const { config, problems } = loadConfig(settings.configDir);
-  if (!config) {
-    process.stderr.write(`the config has problems:\n  ${problems.join('\n  ')}\n`);
+  const loaded = loadConfig(settings.configDir);
+  if (!loaded.config) {
+    process.stderr.write(`the config has problems:\n  ${loaded.problems.join('\n  ')}\n`);
     return 2;
   }
-  const db = openDb(dbPath(settings.dataDir));
   // 'warn': a failed file still says why on stderr; the per-run info lines stay out of the timing.
-  const ctx = runContextOf(settings, config, db, createLogger('warn', 2), process.env);
-
+  const services = openServices({ settings, env: process.env, log: createLogger('warn', 2), config: () => loaded });
+  // Opened (and migrated) before the clock starts.
+  const unusable = services.daemon.storeProblems();
+  if (unusable.length) {
+    process.stderr.write(`the store cannot be used: ${unusable.join('; ')}\n`);
+    return 2;
+  }
   const t0 = process.hrtime.bigint();
-  const result = await runImport(ctx, { importName: values.import, trigger: { kind: 'manual', by: 'bench' } });
+  const result = await services.runs.run({ importName: values.import, trigger: { kind: 'manual', by: 'bench' } });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
-  const run = db.prepare(`SELECT new, existing, ended, removed, errors, warnings,
-    (SELECT coalesce(sum(lines), 0) FROM file_ledger WHERE run_id = runs.id) AS lines FROM runs WHERE id = ?`)
-    .get(result.runId) as Record<string, number>;
-  db.close();
+  const { summary, files } = services.logs.report(result.runId).header;
+  const run = { ...summary, lines: files.reduce((n, f) => n + f.lines, 0) };
+  services.close();
   const ruMaxRssMb = process.resourceUsage().maxRSS / 1024;
   const maxRssMb = vmHwmMb() ?? ruMaxRssMb;
   process.stdout.write(`${JSON.stringify({ seconds, status: result.status, ...run, maxRssMb, ruMaxRssMb })}\n`);

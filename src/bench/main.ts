@@ -40,9 +40,9 @@ function options() {
   return { lines, rounds, dir: values.dir, nodeOptions: values['child-node-option'] };
 }
 
-function timed<T>(what: string, f: () => T): T {
+async function timed<T>(what: string, f: () => T | Promise<T>): Promise<T> {
   const t0 = process.hrtime.bigint();
-  const out = f();
+  const out = await f();
   say(`  ${what} (${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s)`);
   return out;
 }
@@ -76,10 +76,10 @@ async function bench(): Promise<number> {
   say(`sqlite3 ${sqliteVersion()}\nSetup (not timed):`);
   prepareDir(p, repoRoot);
   writeConfig(p, repoRoot);
-  timed(`roster CSV of ${n} students`, () => writeRoster(join(p.filesDir, 'roster.csv'), n));
-  timed('eligibility file, day 1', () => writeEligibility(day1, n));
-  timed('eligibility file, day 2 (last line ends 5/31/2027)', () => writeEligibility(day2, n, '5/31/2027'));
-  const loaded = timed('roster loaded into the store', () => loadRoster(p, n));
+  await timed(`roster CSV of ${n} students`, () => writeRoster(join(p.filesDir, 'roster.csv'), n));
+  await timed('eligibility file, day 1', () => writeEligibility(day1, n));
+  await timed('eligibility file, day 2 (last line ends 5/31/2027)', () => writeEligibility(day2, n, '5/31/2027'));
+  const loaded = await timed('roster loaded into the store', () => loadRoster(p, n));
   if (loaded.inserted !== n) throw new Error(`expected ${n} students inserted, got ${JSON.stringify(loaded)}`);
   copyFileSync(store, rosterOnly); // closed, so checkpointed: the file is the whole store
 

@@ -2,8 +2,10 @@
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, parse, resolve } from 'node:path';
-import { openDb, dbPath } from '../store/db.js';
-import { upsertStudents, type LoadCounts } from '../store/students.js';
+import { loadSettings } from '../config.js';
+import { silentLogger } from '../log.js';
+import { openServices } from '../services/open.js';
+import type { LoadCounts } from '../store/students.js';
 import { students } from './generate.js';
 
 /**
@@ -83,11 +85,11 @@ export function writeConfig(p: BenchPaths, repoRoot: string): void {
 }
 
 /** Upserts the N generated students into the bench store (the same students the roster CSV lists). */
-export function loadRoster(p: BenchPaths, n: number): LoadCounts {
-  const db = openDb(dbPath(p.dataDir));
+export async function loadRoster(p: BenchPaths, n: number): Promise<LoadCounts> {
+  const services = openServices({ settings: loadSettings({}, { dataDir: p.dataDir, configDir: p.configDir }), env: {}, log: silentLogger });
   try {
-    return upsertStudents(db, students(n), false);
+    return await services.students.upsert(students(n), false);
   } finally {
-    db.close();
+    services.close();
   }
 }

@@ -1,5 +1,4 @@
-import { loadConfig } from '../config.js';
-import { settingsOf } from './context.js';
+import { withServices } from './context.js';
 import type { Command } from './command.js';
 
 /** `its file is invalid`, `it needs mappings/m.yaml, which is invalid`, or both. */
@@ -16,29 +15,23 @@ export const configCheck: Command = {
   summary: 'Validates every YAML file in the config dir and lists all problems at once, with file and field, and the imports they disable.',
   options: {},
   async run(_args, _values, flags, io) {
-    const settings = settingsOf(flags, io);
-    const { config, problems, disabled } = loadConfig(settings.configDir);
-    const runnable = [...(config?.imports.keys() ?? [])];
+    const c = await withServices(flags, io, { store: 'read' }, async (s) => s.config.check());
     if (flags.json) {
       io.out(`${JSON.stringify({
-        configDir: settings.configDir,
-        valid: problems.length === 0,
-        problems,
-        imports: runnable,
-        disabled: Object.fromEntries([...disabled].map(([key, d]) => [key, { file: d.file, because: d.files }])),
+        configDir: c.configDir, valid: c.valid, problems: c.problems, imports: c.runnable, disabled: Object.fromEntries(c.disabled),
       }, null, 2)}\n`);
-    } else if (problems.length === 0) {
-      io.out(`${settings.configDir}: valid (${config!.mappings.size} mapping(s), ${config!.imports.size} import(s), `
-        + `${config!.certifiedTypes.length} certified type(s))\n`);
+    } else if (c.valid) {
+      io.out(`${c.configDir}: valid (${c.counts!.mappings} mapping(s), ${c.counts!.imports} import(s), `
+        + `${c.counts!.certifiedTypes} certified type(s))\n`);
     } else {
-      const lines = [`${settings.configDir}: ${problems.length} problem(s)`, ...problems.map((p) => `  ${p}`)];
-      if (disabled.size) {
+      const lines = [`${c.configDir}: ${c.problems.length} problem(s)`, ...c.problems.map((p) => `  ${p}`)];
+      if (c.disabled.size) {
         lines.push('Imports that cannot run until this is fixed:');
-        for (const [key, d] of disabled) lines.push(`  ${key}${key === d.file ? '' : ` (${d.file})`}: ${why(d.file, d.files)}`);
+        for (const [key, d] of c.disabled) lines.push(`  ${key}${key === d.file ? '' : ` (${d.file})`}: ${why(d.file, d.because)}`);
       }
-      if (config) lines.push(`Imports that can run: ${runnable.length ? runnable.join(', ') : 'none'}`);
+      if (c.counts) lines.push(`Imports that can run: ${c.runnable.length ? c.runnable.join(', ') : 'none'}`);
       io.err(`${lines.join('\n')}\n`);
     }
-    return problems.length === 0 ? 0 : 2;
+    return c.valid ? 0 : 2;
   },
 };

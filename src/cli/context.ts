@@ -1,14 +1,13 @@
-// What CLI commands share: parsed global flags, settings, config, the store, the logger.
+// What CLI commands share: the global flags, the settings, and the services a command calls,
+// opened as the command needs the store and closed when it is done.
 
-import { loadConfig, loadSettings, type Config, type Settings } from '../config.js';
 import { basename } from 'node:path';
-import { openDb, dbPath, StoreMissing, type Db } from '../store/db.js';
-import { prepareDataDir, restrictStoreFiles } from '../store/data-dir.js';
-import { prepareStaging, stagingRoot } from '../import/staging.js';
-import { createStoreWait } from '../store/wait.js';
+import { loadConfig, loadSettings, type Config, type Settings } from '../config.js';
+import { StoreMissing } from '../store/db.js';
 import { createLogger, type Logger } from '../log.js';
-import { createConnect } from '../transports/index.js';
-import type { RunContext } from '../import/run-import.js';
+import { openServices, type StoreUse } from '../services/open.js';
+import { findImport, validConfig } from '../services/imports.js';
+import { Refusal, type Services } from '../services/index.js';
 
 /** Bad usage or invalid config: exit code 2. */
 export class UsageError extends Error {
@@ -42,77 +41,27 @@ export function settingsOf(flags: GlobalFlags, io: Io): Settings {
   }
 }
 
+/** A service's refusal as the CLI says it: `--at '...' is not...`, with its details. */
+export function usageOf(e: Refusal): UsageError {
+  return new UsageError(e.input ? `--${e.input} ${e.message}` : e.message, e.details);
+}
+
 /**
- * The config's valid part: an invalid file disables only the imports that need it (SPEC 4). Given
- * the import the command is for, refuses it (exit 2, naming its problems) when it is disabled.
+ * The config's valid part; given an import name, refuses it (exit 2, naming its problems) when an
+ * invalid file disables it. The commands find their import through the services; this is for callers
+ * that want the config itself.
  */
 export function configOf(settings: Settings, importName?: string): Config {
-  const { config, problems, disabled } = loadConfig(settings.configDir);
-  if (!config) throw new UsageError(`the config in ${settings.configDir} has ${problems.length} problem(s)`, problems);
-  if (importName === undefined) return config;
-  const wanted = importName.trim().toLowerCase();
-  if ([...config.imports.keys()].some((n) => n.toLowerCase() === wanted)) return config;
-  const off = [...disabled].find(([key, d]) => key.toLowerCase() === wanted || d.name?.toLowerCase() === wanted
-    || d.file.toLowerCase().replace(/^imports\/|\.ya?ml$/g, '') === wanted);
-  if (off) {
-    throw new UsageError(`import '${off[1].name ?? importName}' is disabled: ${off[1].files.join(', ')} `
-      + `${off[1].files.length === 1 ? 'is' : 'are'} invalid (fram-import config check lists every problem)`, off[1].problems);
-  }
-  return config;
-}
-
-/** The store, created if needed; prefer `storeOf`, which also waits for a busy store and refuses a missing one. */
-export function dbOf(settings: Settings, flags?: GlobalFlags): Db {
-  return openDb(dbPath(settings.dataDir), { busyTimeoutMs: waitMsOf(flags) });
-}
-
-export function waitMsOf(flags?: GlobalFlags): number {
-  return (flags?.waitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000;
-}
-
-/**
- * What a command does with the store: `read` and `write` need one to exist (a mistyped --data-dir
- * must not create an empty store and report nothing); `create` may be the first use of a data dir.
- */
-export type StoreUse = 'read' | 'write' | 'create';
-
-export interface CliStore {
-  db: Db;
-  /**
-   * Runs `work` in one write transaction, waiting up to --wait s while another process holds the
-   * store (noted once on stderr), then failing with 5018. The transaction takes the write lock first,
-   * so nothing inside it can meet a busy store.
-   */
-  write<T>(work: () => T): Promise<T>;
-  close(): void;
-}
-
-export function storeOf(settings: Settings, flags: GlobalFlags, io: Io, use: StoreUse): CliStore {
-  const waitMs = waitMsOf(flags);
-  let db: Db;
+  const loaded = loadConfig(settings.configDir);
   try {
-    db = openDb(dbPath(settings.dataDir), { mustExist: use !== 'create', busyTimeoutMs: waitMs });
-    // Once the store is usable (else its own error says why): the data dir 0700, the store's files 0600.
-    if (use !== 'read') {
-      const warning = prepareDataDir(settings.dataDir);
-      if (warning) io.err(`warning: ${warning}\n`);
-      for (const f of restrictStoreFiles(dbPath(settings.dataDir))) io.err(`warning: could not make ${f} mode 0600\n`);
-    }
+    if (importName !== undefined) findImport(loaded, settings.configDir, importName);
+    return validConfig(loaded, settings.configDir);
   } catch (e) {
-    if (e instanceof StoreMissing) {
-      throw new UsageError(`no store in ${settings.dataDir} (no ${basename(e.path)}): check --data-dir or FRAM_DATA_DIR`);
-    }
-    throw e;
+    if (!(e instanceof Refusal)) throw e;
+    // An unknown name is the caller's to refuse (it knows what it wanted the import for).
+    if (e.reason === 'notFound') return loaded.config!;
+    throw usageOf(e);
   }
-  const wait = createStoreWait(db, {
-    waitMs,
-    onBusy: () => io.err(`the store is busy with another writer; waiting up to ${waitMs / 1000} s\n`),
-  });
-  return {
-    db,
-    write: (work) => wait.run('write', () => db.transaction(work).immediate()),
-    close: () => db.close(),
-  };
 }
 
 /** CLI commands log to stderr (their stdout is the result), quietly unless FRAM_LOG_LEVEL asks for more. */
@@ -120,14 +69,9 @@ export function loggerOf(io: Io): Logger {
   return createLogger(io.env.FRAM_LOG_LEVEL ?? 'warn', 2);
 }
 
-export function runContextOf(settings: Settings, config: Config, db: Db, log: Logger, env: NodeJS.ProcessEnv, flags?: GlobalFlags,
-  signal?: AbortSignal): RunContext {
-  prepareStaging(settings.dataDir);
-  return {
-    db, config, dataDir: settings.dataDir, tz: settings.tz, log, signal,
-    connect: createConnect(env, { workDir: stagingRoot(settings.dataDir), signal }),
-    now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), storeWaitMs: waitMsOf(flags),
-  };
+/** Who asks: `--by`, else the login user. */
+export function actorOf(values: Record<string, unknown>, io: Io): string | null {
+  return (values.by as string | undefined) ?? io.env.USER ?? null;
 }
 
 /** Aborted on SIGINT or SIGTERM: a run in progress stops at its next line and rolls the file back (5014). */
@@ -140,4 +84,38 @@ export function stopSignal(): { signal: AbortSignal; dispose: () => void } {
     signal: controller.signal,
     dispose: () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); },
   };
+}
+
+export interface ServiceUse {
+  /** What the command does with the store (opened when a service first needs it). */
+  store: StoreUse;
+  /** SIGINT and SIGTERM stop the command's run (5014) instead of the process. */
+  stoppable?: boolean;
+}
+
+/**
+ * Runs `work` with the services, then closes them. Writes wait up to --wait s for a busy store
+ * (noted once on stderr), then fail with 5018; a store missing where one must exist is bad usage.
+ */
+export async function withServices<T>(flags: GlobalFlags, io: Io, use: ServiceUse, work: (s: Services) => Promise<T>): Promise<T> {
+  const settings = settingsOf(flags, io);
+  const waitMs = (flags.waitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000;
+  const stop = use.stoppable ? stopSignal() : null;
+  const services = openServices({
+    settings, env: io.env, log: loggerOf(io), use: use.store, waitMs, signal: stop?.signal,
+    warn: (text) => io.err(`warning: ${text}\n`),
+    onBusy: () => io.err(`the store is busy with another writer; waiting up to ${waitMs / 1000} s\n`),
+  });
+  try {
+    return await work(services);
+  } catch (e) {
+    if (e instanceof StoreMissing) {
+      throw new UsageError(`no store in ${settings.dataDir} (no ${basename(e.path)}): check --data-dir or FRAM_DATA_DIR`);
+    }
+    if (e instanceof Refusal) throw usageOf(e);
+    throw e;
+  } finally {
+    stop?.dispose();
+    services.close();
+  }
 }

@@ -1,4 +1,4 @@
-import { settingsOf, storeOf, UsageError } from './context.js';
+import { withServices, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 export const dbBackup: Command = {
@@ -8,13 +8,8 @@ export const dbBackup: Command = {
   options: {},
   async run(args, _values, flags, io) {
     if (args.length !== 1) throw new UsageError('expected one target path');
-    const { db, close } = storeOf(settingsOf(flags, io), flags, io, 'read');
-    try {
-      const { totalPages } = await db.backup(args[0]);
-      io.out(flags.json ? `${JSON.stringify({ path: args[0], pages: totalPages })}\n` : `backup written to ${args[0]} (${totalPages} pages)\n`);
-      return 0;
-    } finally {
-      close();
-    }
+    const { path, pages } = await withServices(flags, io, { store: 'read' }, (s) => s.backup.write(args[0]));
+    io.out(flags.json ? `${JSON.stringify({ path, pages })}\n` : `backup written to ${path} (${pages} pages)\n`);
+    return 0;
   },
 };

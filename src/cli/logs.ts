@@ -1,5 +1,4 @@
-import { clearRuns, listRuns } from '../store/history.js';
-import { settingsOf, storeOf, UsageError } from './context.js';
+import { withServices, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 export const logs: Command = {
@@ -11,24 +10,21 @@ export const logs: Command = {
     if (args.length) throw new UsageError(`unexpected '${args[0]}'`);
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
-    const { db, close } = storeOf(settingsOf(flags, io), flags, io, 'read');
-    try {
-      const rows = listRuns(db, { import: values.import as string | undefined, status: values.status as string | undefined, limit });
-      if (flags.json) {
-        io.out(`${JSON.stringify(rows, null, 2)}\n`);
-        return 0;
-      }
-      io.out(`${'Run'.padEnd(6)}${'Import'.padEnd(24)}${'Mode'.padEnd(6)}${'Status'.padEnd(14)}${'Started'.padEnd(26)}New/Ended/Removed/Existing  E/W  Error\n`);
-      for (const r of rows) {
-        const counts = `${r.new}/${r.ended}/${r.removed}/${r.existing}`;
-        io.out(`${String(r.id).padEnd(6)}${r.import.padEnd(24)}${r.mode.padEnd(6)}${r.status.padEnd(14)}${r.startedAt.padEnd(26)}`
-          + `${counts.padEnd(28)}${`${r.errors}/${r.warnings}`.padEnd(5)}${r.error ?? ''}${r.reverted ? ' (reverted)' : ''}\n`);
-      }
-      if (!rows.length) io.out('(no runs)\n');
+    const rows = await withServices(flags, io, { store: 'read' }, async (s) => s.logs.list({
+      import: values.import as string | undefined, status: values.status as string | undefined, limit,
+    }));
+    if (flags.json) {
+      io.out(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;
-    } finally {
-      close();
     }
+    io.out(`${'Run'.padEnd(6)}${'Import'.padEnd(24)}${'Mode'.padEnd(6)}${'Status'.padEnd(14)}${'Started'.padEnd(26)}New/Ended/Removed/Existing  E/W  Error\n`);
+    for (const r of rows) {
+      const counts = `${r.new}/${r.ended}/${r.removed}/${r.existing}`;
+      io.out(`${String(r.id).padEnd(6)}${r.import.padEnd(24)}${r.mode.padEnd(6)}${r.status.padEnd(14)}${r.startedAt.padEnd(26)}`
+        + `${counts.padEnd(28)}${`${r.errors}/${r.warnings}`.padEnd(5)}${r.error ?? ''}${r.reverted ? ' (reverted)' : ''}\n`);
+    }
+    if (!rows.length) io.out('(no runs)\n');
+    return 0;
   },
 };
 
@@ -40,13 +36,8 @@ export const logsClear: Command = {
   async run(args, values, flags, io) {
     const name = values.import as string | undefined;
     if (args.length || (name === undefined) === !values.all) throw new UsageError('give exactly one of --import NAME or --all');
-    const store = storeOf(settingsOf(flags, io), flags, io, 'write');
-    try {
-      const n = await store.write(() => clearRuns(store.db, values.all ? 'all' : { import: name! }));
-      io.out(flags.json ? `${JSON.stringify({ cleared: n })}\n` : `${n} run(s) cleared\n`);
-      return 0;
-    } finally {
-      store.close();
-    }
+    const n = await withServices(flags, io, { store: 'write' }, (s) => s.logs.clear(values.all ? 'all' : { import: name! }));
+    io.out(flags.json ? `${JSON.stringify({ cleared: n })}\n` : `${n} run(s) cleared\n`);
+    return 0;
   },
 };

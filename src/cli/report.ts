@@ -1,6 +1,5 @@
-import { readReport } from '../store/report-source.js';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/index.js';
-import { settingsOf, storeOf, UsageError } from './context.js';
+import { withServices, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 export const report: Command = {
@@ -13,14 +12,8 @@ export const report: Command = {
     if (args.length !== 1 || !Number.isInteger(runId)) throw new UsageError('expected one run id');
     const format = (flags.json ? 'json' : values.format) as ReportFormat;
     if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
-    const { db, close } = storeOf(settingsOf(flags, io), flags, io, 'read');
-    try {
-      const source = readReport(db, runId);
-      if (!source) throw new UsageError(`no run ${runId}`);
-      renderReport(format, source, io.out);
-      return 0;
-    } finally {
-      close();
-    }
+    // Rendered while the store is open: the messages and updated records stream from it.
+    await withServices(flags, io, { store: 'read' }, async (s) => renderReport(format, s.logs.report(runId), io.out));
+    return 0;
   },
 };

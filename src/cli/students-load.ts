@@ -1,6 +1,5 @@
-import { readRoster, ROSTER_FIELDS, type RosterField } from '../import/roster.js';
-import { upsertStudents } from '../store/students.js';
-import { settingsOf, storeOf, UsageError } from './context.js';
+import { ROSTER_FIELDS, type RosterField } from '../import/roster.js';
+import { withServices, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 export const studentsLoad: Command = {
@@ -18,26 +17,14 @@ export const studentsLoad: Command = {
       }
       headers[field as RosterField] = header;
     }
-    const settings = settingsOf(flags, io);
-    let roster;
-    try {
-      roster = await readRoster(args[0], headers);
-    } catch (e) {
-      throw new UsageError(`cannot read ${args[0]}: ${(e as Error).message}`);
+    const replace = values.replace as boolean;
+    const result = await withServices(flags, io, { store: 'create' }, (s) => s.students.load(args[0], { headers, replace }));
+    if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      io.out(`inserted ${result.inserted}, updated ${result.updated}, unchanged ${result.unchanged}, `
+        + `rejected ${result.rejected}${replace ? `, marked inactive ${result.deactivated}` : ''}\n`);
+      for (const r of result.rejectedLines) io.err(`  line ${r.line}: ${r.reason}\n`);
     }
-    const store = storeOf(settings, flags, io, 'create');
-    try {
-      const counts = await store.write(() => upsertStudents(store.db, roster.students, values.replace as boolean));
-      const result = { ...counts, rejected: roster.rejected.length, rejectedLines: roster.rejected };
-      if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
-      else {
-        io.out(`inserted ${counts.inserted}, updated ${counts.updated}, unchanged ${counts.unchanged}, `
-          + `rejected ${roster.rejected.length}${values.replace ? `, marked inactive ${counts.deactivated}` : ''}\n`);
-        for (const r of roster.rejected) io.err(`  line ${r.line}: ${r.reason}\n`);
-      }
-      return 0;
-    } finally {
-      store.close();
-    }
+    return 0;
   },
 };

@@ -1,7 +1,5 @@
-import { testConnection, type ConnectionReport } from '../import/test-connection.js';
-import { createConnect } from '../transports/index.js';
-import { clientDir } from '../import/staging.js';
-import { configOf, settingsOf, UsageError } from './context.js';
+import type { ConnectionReport } from '../import/test-connection.js';
+import { withServices, UsageError } from './context.js';
 import type { Command } from './command.js';
 
 function render(r: ConnectionReport): string {
@@ -26,12 +24,7 @@ export const testConnectionCommand: Command = {
   options: {},
   async run(args, _values, flags, io) {
     if (args.length !== 1) throw new UsageError('expected exactly one import name (quote names with spaces)');
-    const settings = settingsOf(flags, io);
-    const config = configOf(settings, args[0]);
-    const imp = config.imports.get(args[0]);
-    if (!imp) throw new UsageError(`no import named '${args[0]}'; known: ${[...config.imports.keys()].join(', ') || 'none'}`);
-    // One attempt: a diagnosis should say what happened, not retry it away.
-    const report = await testConnection(imp, createConnect(io.env, { workDir: clientDir(settings.dataDir) }, { attempts: 1, firstDelayMs: 0 }));
+    const report = await withServices(flags, io, { store: 'read' }, (s) => s.connection.test(args[0]));
     io.out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
     return report.ok ? 0 : 1;
   },

@@ -1,42 +1,26 @@
-// config/imports/<name>.yaml: a Scheduled Import (IC's Data Import Detail, SPEC 4).
+// config/imports/<name>.yaml: a Scheduled Import (IC's Data Import Detail, SPEC 4). The keys every
+// import has are here; each protocol's own keys and checks are its transport's (src/transports/*-config.ts),
+// composed from the registry, so adding a protocol changes nothing here.
 
-import path from 'node:path';
 import { z } from 'zod';
-import { isPlainObject, parseObject, type Path, type Reporter } from './issues.js';
+import { isPlainObject, parseObject, type Parsed, type Path, type Reporter } from './issues.js';
 import { parseSecretRef, type SecretRef } from './secrets.js';
+import type { Schedule } from '../scheduler/next-run.js';
+import { DEFAULT_PORTS, PROTOCOLS, TRANSPORTS, type Protocol, type TransportConfig } from '../transports/index.js';
 
-export type Protocol = 'smb' | 'ftps' | 'sftp' | 'local';
+export type { Protocol, Schedule };
 
-export interface Schedule {
-  frequency: 'daily' | 'weekly' | 'monthly';
-  /** `mon`..`sun` for weekly; `1`..`31` or `EOM` for monthly; absent for daily. */
-  day?: string;
-  /** `HH:MM`, 24-hour, in FRAM_TZ. */
-  time: string;
-}
-
-export interface ImportConfig {
-  name: string;
+/** An import as the config keeps it: what its transport reads (`TransportConfig`), and what the run and scheduler read. */
+export interface ImportConfig extends TransportConfig {
   active: boolean;
   /** The mapping's `name` (a reference by file name is resolved to it). */
   mapping: string;
-  protocol: Protocol;
-  host?: string;
-  port?: number;
-  ftpsMode?: 'implicit' | 'explicit';
-  domain?: string;
-  username?: string;
   password?: SecretRef;
   privateKey?: SecretRef;
   passphrase?: SecretRef;
-  /** Remote: relative to the login folder, as written. Local: an absolute path. */
-  directory: string;
   filePrefix: string;
   schedule?: Schedule;
-  hostKeySha256?: string;
-  caFile?: string;
-  /** Lower-case hex, no colons. */
-  certSha256?: string;
+  /** Set for every protocol (false where the protocol has no such key): the report's notices read them. */
   insecureAcceptAnyHostKey: boolean;
   insecureTls: boolean;
   stableSeconds: number;
@@ -48,23 +32,16 @@ export interface ImportConfig {
   sourceFile: string;
 }
 
-export const PROTOCOLS = ['smb', 'ftps', 'sftp', 'local'] as const;
-export const DEFAULT_PORTS = { smb: 445, ftpsImplicit: 990, ftpsExplicit: 21, sftp: 22 } as const;
+export { DEFAULT_PORTS, PROTOCOLS };
 export const DEFAULT_FILE_PREFIX = 'IC_Eligibility';
 
-const importShape = {
+const COMMON_BEFORE = {
   name: z.string().trim().regex(/^[A-Za-z0-9 _-]{1,40}$/, { error: 'must be 1-40 letters, digits, spaces, - or _' }),
   active: z.boolean().default(true),
   mapping: z.string().trim().min(1),
   protocol: z.enum(PROTOCOLS),
-  host: z.string().trim().min(1).regex(/^\S+$/, { error: 'must not contain spaces' }).optional(),
-  port: z.number().int().min(1).max(65535).optional(),
-  ftpsMode: z.enum(['implicit', 'explicit']).optional(),
-  domain: z.string().trim().min(1).optional(),
-  username: z.string().trim().min(1).optional(),
-  password: z.unknown(),
-  privateKey: z.unknown(),
-  passphrase: z.unknown(),
+};
+const COMMON_AFTER = {
   directory: z.string().trim().optional(),
   filePrefix: z
     .string()
@@ -75,46 +52,26 @@ const importShape = {
     .refine((p) => !/^p_/i.test(p), { error: "must not start with 'P_' (imported files are renamed to P_...)" })
     .default(DEFAULT_FILE_PREFIX),
   schedule: z.unknown(),
-  hostKeySha256: z
-    .string()
-    .trim()
-    .regex(/^SHA256:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$/, {
-      error: 'must be written as `ssh-keygen -l` prints it: SHA256: and 43 base64 characters, no padding',
-    })
-    .optional(),
-  caFile: z.string().trim().min(1).optional(),
-  certSha256: z
-    .string()
-    .trim()
-    .transform((s) => s.replace(/^(sha256\s+)?fingerprint=/i, '').replace(/:/g, '').toLowerCase())
-    .refine((s) => /^[0-9a-f]{64}$/.test(s), { error: 'must be a SHA-256 fingerprint: 32 bytes in hex, with or without colons' })
-    .optional(),
-  insecureAcceptAnyHostKey: z.boolean().default(false),
-  insecureTls: z.boolean().default(false),
   stableSeconds: z.number().int().min(0).max(86_400).default(30),
   includeUpdatedRecords: z.boolean().default(true),
   maxChangeRatio: z.number().gt(0).lte(1).default(0.2),
 };
 
+/** The keys only some protocols have, and which ones: composed from every transport's branch. */
+const ONLY_FOR = new Map<string, string[]>();
+const protocolShape: Record<string, z.ZodType> = {};
+for (const t of TRANSPORTS) {
+  for (const [key, schema] of Object.entries(t.branch.shape as Record<string, z.ZodType>)) {
+    if (key === 'protocol') continue;
+    protocolShape[key] ??= schema;
+    ONLY_FOR.set(key, [...(ONLY_FOR.get(key) ?? []), t.protocol]);
+  }
+}
+const importShape = { ...COMMON_BEFORE, ...protocolShape, ...COMMON_AFTER };
+const SECRET_KEYS = [...new Set(TRANSPORTS.flatMap((t) => t.secrets))];
+
 /** Every top-level key of an import file (docs/configuration.md lists each). */
 export const IMPORT_KEYS = Object.keys(importShape);
-
-/** Keys that only mean something for one protocol. */
-const ONLY_FOR: Partial<Record<keyof typeof importShape, Protocol[]>> = {
-  host: ['smb', 'ftps', 'sftp'],
-  port: ['smb', 'ftps', 'sftp'],
-  username: ['smb', 'ftps', 'sftp'],
-  password: ['smb', 'ftps', 'sftp'],
-  domain: ['smb'],
-  ftpsMode: ['ftps'],
-  caFile: ['ftps'],
-  certSha256: ['ftps'],
-  insecureTls: ['ftps'],
-  privateKey: ['sftp'],
-  passphrase: ['sftp'],
-  hostKeySha256: ['sftp'],
-  insecureAcceptAnyHostKey: ['sftp'],
-};
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const WEEKDAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
@@ -161,95 +118,57 @@ function parseSchedule(raw: unknown, rep: Reporter): Schedule | undefined {
   return normDay === undefined ? { frequency, time: hhmm } : { frequency, day: normDay, time: hhmm };
 }
 
-/** Remote directories: relative to the login folder, at most 100 characters, `/` or `\` between folders. */
-function checkRemoteDirectory(dir: string, protocol: Protocol, rep: Reporter): void {
-  const at = ['directory'];
-  if (dir.length > 100) rep.add(at, 'must be at most 100 characters');
-  if (/^[/\\]/.test(dir)) rep.add(at, 'must be relative to the login folder: no leading / or \\');
-  if (/^[A-Za-z]:/.test(dir)) rep.add(at, 'must not start with a drive letter');
-  if (dir.split(/[/\\]/).some((seg) => seg.trim() === '..')) rep.add(at, "must not contain a '..' folder");
-  if (/[\u0000-\u001f]/.test(dir)) rep.add(at, 'must not contain control characters');
-  if (protocol === 'smb' && dir.replace(/^[/\\]+/, '') === '') rep.add(at, 'required for smb: the first folder is the share name');
-  // smbclient reads its commands with ; as a separator and " as a quote: such a folder cannot be passed safely.
-  if (protocol === 'smb' && /[";]/.test(dir)) rep.add(at, 'must not contain " or ; for smb');
-}
-
 /** Checks one import file; `mapping` is returned as written and resolved by the loader. */
 export function parseImport(raw: unknown, rep: Reporter, configDir: string, sourceFile: string): ImportConfig | null {
   const before = rep.count;
   const parsed = parseObject(importShape, raw, [], rep);
   if (!parsed) return null;
-  const v = parsed.value;
+  const v = parsed.value as Record<string, unknown> & Parsed<typeof COMMON_BEFORE> & Parsed<typeof COMMON_AFTER>;
   const p = v.protocol;
+  const transport = TRANSPORTS.find((t) => t.protocol === p);
   const given = (k: string) => isPlainObject(raw) && raw[k] !== undefined;
 
   if (p) {
-    for (const [key, protocols] of Object.entries(ONLY_FOR)) {
+    for (const [key, protocols] of ONLY_FOR) {
       if (given(key) && !protocols.includes(p)) rep.add([key], `only used with protocol ${protocols.join(' or ')}; remove it`);
     }
   }
 
-  const secret = (key: 'password' | 'privateKey' | 'passphrase') =>
-    given(key) && (!p || ONLY_FOR[key]!.includes(p))
-      ? parseSecretRef((raw as Record<string, unknown>)[key], [key], rep, configDir)
-      : undefined;
-  const password = secret('password');
-  const privateKey = secret('privateKey');
-  const passphrase = secret('passphrase');
-
-  let directory = v.directory;
-  if (p && p !== 'local') {
-    if (!given('host')) rep.add(['host'], `required for protocol ${p}`);
-    if (!given('username')) rep.add(['username'], `required for protocol ${p}`);
-    if (p === 'sftp' && !given('password') && !given('privateKey')) rep.add(['password'], 'required for sftp unless privateKey is given');
-    if (p !== 'sftp' && !given('password')) rep.add(['password'], `required for protocol ${p}`);
-    if (given('passphrase') && !given('privateKey')) rep.add(['passphrase'], 'only used with privateKey');
-    if (directory !== undefined) checkRemoteDirectory(directory, p, rep);
-    else if (p === 'smb' && !parsed.failed.has('directory')) rep.add(['directory'], 'required for smb: the first folder is the share name');
-  } else if (p === 'local') {
-    if (directory === undefined || directory === '') {
-      if (!parsed.failed.has('directory')) rep.add(['directory'], 'required: the folder to watch, absolute or relative to the config dir');
-    } else directory = path.resolve(configDir, directory);
+  // A secret is checked wherever its key is allowed (every secret key, when the protocol is unknown).
+  const secrets: Record<string, SecretRef> = {};
+  for (const key of SECRET_KEYS) {
+    if (!given(key) || (transport && !transport.secrets.includes(key))) continue;
+    const ref = parseSecretRef((raw as Record<string, unknown>)[key], [key], rep, configDir);
+    if (ref) secrets[key] = ref;
   }
+
+  transport?.check(v, { given, failed: (k) => parsed.failed.has(k), add: (at, message) => rep.add(at, message) });
 
   const schedule = given('schedule') ? parseSchedule(v.schedule, rep) : undefined;
 
-  if (rep.count > before || !v.name || !v.mapping || !p) return null;
+  if (rep.count > before || !v.name || !v.mapping || !transport) return null;
 
-  const ftpsMode = p === 'ftps' ? (v.ftpsMode ?? 'implicit') : undefined;
-  const defaultPort =
-    p === 'smb' ? DEFAULT_PORTS.smb
-    : p === 'sftp' ? DEFAULT_PORTS.sftp
-    : p === 'ftps' ? (ftpsMode === 'explicit' ? DEFAULT_PORTS.ftpsExplicit : DEFAULT_PORTS.ftpsImplicit)
-    : undefined;
-  const port = v.port ?? defaultPort;
-
-  const result: ImportConfig = {
+  const own: Record<string, unknown> = {};
+  for (const key of Object.keys(protocolShape)) {
+    // Secrets are kept as their checked references; a key of another protocol has only its default here.
+    if (!SECRET_KEYS.includes(key) && v[key] !== undefined) own[key] = v[key];
+  }
+  const result = {
     name: v.name,
     active: v.active!,
     mapping: v.mapping,
-    protocol: p,
-    ...(v.host !== undefined ? { host: v.host } : {}),
-    ...(port !== undefined ? { port } : {}),
-    ...(ftpsMode !== undefined ? { ftpsMode } : {}),
-    ...(v.domain !== undefined ? { domain: v.domain } : {}),
-    ...(v.username !== undefined ? { username: v.username } : {}),
-    ...(password ? { password } : {}),
-    ...(privateKey ? { privateKey } : {}),
-    ...(passphrase ? { passphrase } : {}),
-    directory: directory ?? '',
+    protocol: transport.protocol,
+    ...own,
+    ...secrets,
+    directory: v.directory ?? '',
     filePrefix: v.filePrefix!,
     ...(schedule ? { schedule } : {}),
-    ...(v.hostKeySha256 !== undefined ? { hostKeySha256: v.hostKeySha256 } : {}),
-    ...(v.caFile !== undefined ? { caFile: path.resolve(configDir, v.caFile) } : {}),
-    ...(v.certSha256 !== undefined ? { certSha256: v.certSha256 } : {}),
-    insecureAcceptAnyHostKey: v.insecureAcceptAnyHostKey!,
-    insecureTls: v.insecureTls!,
     stableSeconds: v.stableSeconds!,
     includeUpdatedRecords: v.includeUpdatedRecords!,
     maxChangeRatio: v.maxChangeRatio!,
-    paused: v.host?.startsWith('**') ?? false,
+    ...transport.settle(v, configDir),
+    paused: typeof v.host === 'string' && v.host.startsWith('**'),
     sourceFile,
   };
-  return result;
+  return result as ImportConfig;
 }

@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FramError } from '../errors.js';
 import { isPlainObject, type Path, type Reporter } from './issues.js';
+import type { ReadSecret, SecretRef } from '../transports/transport.js';
 
-export type SecretRef = { env: string } | { file: string };
+export type { SecretRef };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FORMS = 'must be { env: NAME } or { file: PATH }';
@@ -81,4 +82,9 @@ export function readSecret(ref: SecretRef, env: NodeJS.ProcessEnv): string {
     throw missing(`environment variable ${ref.env} (or ${ref.env}_FILE)`, 'it is unset or empty');
   }
   return readSecretFile(ref.file);
+}
+
+/** The `ReadSecret` a process hands its transports (createConnect): every secret read from `env` when a connection needs it. */
+export function secretReader(env: NodeJS.ProcessEnv): ReadSecret {
+  return (ref) => readSecret(ref, env);
 }

@@ -8,6 +8,7 @@ import type { QueueStore, BatchEntry } from '../store/queue.js';
 import type { RunRequest, RunResult } from '../import/run-import.js';
 import type { Logger } from '../log.js';
 import type { StoreWait } from '../store/wait.js';
+import { systemClock, type TimerClock } from '../scheduler/timer.js';
 
 export interface Job {
   request: RunRequest;
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   queue: QueueStore;
   log: Logger;
   now: () => Date;
+  /** The timers of the clock that `now` reads (the daemon's injected clock), so a fake clock drives the polls too; default the process's. */
+  timers?: Pick<TimerClock<unknown>, 'setTimeout' | 'clearTimeout'>;
   /** How often the batch queue is looked at when nothing wakes the worker (other processes can submit). */
   pollMs?: number;
   /** The worker's own store writes (the batch queue) go through it; by default they are made at once. */
@@ -48,8 +51,14 @@ export function createWorker(deps: WorkerDeps): Worker {
   let wake: (() => void) | null = null;
   /** A poke that came while the loop was not asleep (it was reading the queue): the next sleep ends at once. */
   let poked = false;
-  let timer: NodeJS.Timeout | null = null;
+  const timers = deps.timers ?? systemClock;
+  /** The poll timer of the current sleep, boxed: a fake clock's handle may be any value, 0 included. */
+  let timer: { handle: unknown } | null = null;
   const pollMs = deps.pollMs ?? 15_000;
+  const clearTimer = () => {
+    if (timer) timers.clearTimeout(timer.handle);
+    timer = null;
+  };
 
   const poke = () => {
     poked = true;
@@ -81,7 +90,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         deps.log.error({ err: (e as Error).message }, 'worker:error');
       }
       const untilDue = due ? Math.max(0, due.getTime() - deps.now().getTime()) : pollMs;
-      timer = setTimeout(poke, Math.min(untilDue, pollMs));
+      timer = { handle: timers.setTimeout(poke, Math.min(untilDue, pollMs)) };
     });
 
   async function nextBatchJob(): Promise<Job | null> {
@@ -131,7 +140,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (job) await execute(job);
         else {
           await sleepUntilWoken();
-          if (timer) clearTimeout(timer);
+          clearTimer();
         }
       } catch (e) {
         if (stopping) break;
@@ -142,9 +151,9 @@ export function createWorker(deps: WorkerDeps): Worker {
             poked = false;
             resolve();
           };
-          timer = setTimeout(poke, pollMs);
+          timer = { handle: timers.setTimeout(poke, pollMs) };
         });
-        if (timer) clearTimeout(timer);
+        clearTimer();
       }
     }
   })();

@@ -1,6 +1,6 @@
 // Mapping and validation of one file line (SPEC 7.0, 7.2). Pure: fields in, record and problems out.
 
-import { formatMessage, CATALOG } from '../errors.js';
+import { formatMessage, CATALOG } from './codes.js';
 import { dateProblem, parseDate, schoolYearBounds, usDate, schoolYearLabel, type DateFormat } from './dates.js';
 import { trimField } from './text.js';
 import type {

@@ -7,19 +7,22 @@ import { ChangeTally, YearTally, isMassChange, isWrongYear } from '../domain/gua
 import { schoolYearLabel } from '../domain/dates.js';
 import { FramError, errorCode, localFailure, unexpected } from '../errors.js';
 import { readRows, UnreadableText } from './read-rows.js';
-import { loadHeldRecords, type HeldRecords } from '../store/held-records.js';
-import type { Db } from '../store/db.js';
+import type { HeldRecords } from '../store/held-records.js';
 import type { EligibilityStore } from '../store/eligibility.js';
+import type { FileTransaction } from '../store/import-stores.js';
 import type { RunStore } from '../store/runs.js';
 import type { ReportSink } from './report-sink.js';
 import type { CertifiedType, IsoDate, Mapping, Problem } from '../domain/types.js';
-import type { ReportSummary } from '../report/model.js';
+import type { ReportSummary } from '../domain/run-report.js';
 import type { StudentKeys } from '../store/students.js';
 
 export interface FileJob {
-  db: Db;
   eligibility: EligibilityStore;
   runs: RunStore;
+  /** The file's one transaction: begun before the first line, committed or rolled back after the last. */
+  tx: FileTransaction;
+  /** What each student holds, read inside the transaction. */
+  heldRecords: () => HeldRecords;
   runId: number;
   test: boolean;
   approveChanges: boolean;
@@ -37,8 +40,6 @@ export interface FileJob {
   signal?: AbortSignal;
   /** Called every PROGRESS_EVERY lines with the lines read so far (the log's `file:progress`). */
   progress?: (lines: number) => void;
-  /** Opens the file's write transaction (BEGIN IMMEDIATE), waiting out another writer without blocking. */
-  begin?: () => Promise<void>;
   /** Called right after the file's transaction committed (the log's `file:committed`). */
   committed?: () => void;
 }
@@ -58,12 +59,12 @@ export function emptyCounts(): ReportSummary {
 }
 
 export async function processFile(job: FileJob): Promise<FileResult> {
-  const { db, eligibility, mapping, runId, sink } = job;
+  const { eligibility, mapping, runId, sink, tx } = job;
   const counts = emptyCounts();
   const tally = new YearTally();
   const year = mapping.schoolYear;
   // Read inside the file's transaction, below.
-  let activeBefore = 0;
+  let activeBefore: number;
   let held: HeldRecords;
   let changes: ChangeTally;
   let rows = 0;
@@ -114,13 +115,12 @@ export async function processFile(job: FileJob): Promise<FileResult> {
 
   let status: FileResult['status'] = 'imported';
   let error: FramError | null = null;
-  if (job.begin) await job.begin();
-  else db.exec('BEGIN IMMEDIATE');
+  await tx.begin();
   try {
     eligibility.deferIndexIfEmpty();
     activeBefore = eligibility.countActive(year, job.today);
     changes = new ChangeTally(year, job.today, eligibility.maxId());
-    held = loadHeldRecords(db);
+    held = job.heldRecords();
     lines = (await readRows(job.stagedPath, { fileType: mapping.fileType, encoding: mapping.encoding }, onRow)).lines;
     if (isWrongYear(tally, year)) {
       const looksLike = tally.mostCommon();
@@ -138,17 +138,12 @@ export async function processFile(job: FileJob): Promise<FileResult> {
       status = 'held';
     }
     if (status === 'imported' && !job.test) {
-      eligibility.flush();
       job.runs.markImported(job.sha256, runId, job.name);
-      db.exec('COMMIT');
+      tx.commit();
       job.committed?.();
-    } else {
-      eligibility.discard();
-      db.exec('ROLLBACK');
-    }
+    } else tx.rollback();
   } catch (e) {
-    eligibility.discard();
-    if (db.inTransaction) db.exec('ROLLBACK');
+    tx.rollback();
     status = 'rejected';
     error = failureOf(e, job);
   }

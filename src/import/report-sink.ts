@@ -5,8 +5,7 @@
 
 import { closeSync, createReadStream, openSync, unlinkSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Db } from '../store/db.js';
-import type { RunStore } from '../store/runs.js';
+import type { ReportRow, RunStore } from '../store/runs.js';
 import type { EligibilityRecord, Problem, UpdateStatus } from '../domain/types.js';
 
 export interface ReportSink {
@@ -24,12 +23,10 @@ export function createDirectSink(runs: RunStore, runId: number, file: string): R
   };
 }
 
-type Spilled = ['m', number, Problem] | ['u', EligibilityRecord, UpdateStatus];
-
-export function createSpillSink(db: Db, runs: RunStore, runId: number, file: string, spillPath: string): ReportSink {
+export function createSpillSink(runs: RunStore, runId: number, file: string, spillPath: string): ReportSink {
   const fd = openSync(spillPath, 'w');
   let buffer: string[] = [];
-  const push = (row: Spilled) => {
+  const push = (row: ReportRow) => {
     buffer.push(JSON.stringify(row));
     if (buffer.length >= 2000) flush();
   };
@@ -44,7 +41,7 @@ export function createSpillSink(db: Db, runs: RunStore, runId: number, file: str
       flush();
       closeSync(fd);
       try {
-        if (keep) await replay(db, runs, runId, file, spillPath);
+        if (keep) await replay(runs, runId, file, spillPath);
       } finally {
         unlinkSync(spillPath);
       }
@@ -52,17 +49,12 @@ export function createSpillSink(db: Db, runs: RunStore, runId: number, file: str
   };
 }
 
-async function replay(db: Db, runs: RunStore, runId: number, file: string, spillPath: string): Promise<void> {
-  let batch: Spilled[] = [];
-  const write = db.transaction((rows: Spilled[]) => {
-    for (const r of rows) {
-      if (r[0] === 'm') runs.message(runId, file, r[1], r[2]);
-      else runs.testUpdate(runId, r[1], r[2]);
-    }
-  });
+async function replay(runs: RunStore, runId: number, file: string, spillPath: string): Promise<void> {
+  let batch: ReportRow[] = [];
+  const write = (rows: ReportRow[]) => runs.reportRows(runId, file, rows);
   for await (const line of createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity })) {
     if (!line) continue;
-    batch.push(JSON.parse(line) as Spilled);
+    batch.push(JSON.parse(line) as ReportRow);
     if (batch.length >= 10_000) { write(batch); batch = []; }
   }
   write(batch);

@@ -3,18 +3,18 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FramError, errorCode, isBusy, localFailure, unexpected } from '../errors.js';
-import { createEligibilityStore } from '../store/eligibility.js';
-import { createFileDecisions, listingKey, type FileDecisions } from '../store/file-decisions.js';
-import { createRunStore, type LedgerEntry, type RunStore } from '../store/runs.js';
+import { listingKey, type FileDecisions } from '../store/file-decisions.js';
+import { createImportStores, type ImportStores } from '../store/import-stores.js';
+import type { LedgerEntry } from '../store/runs.js';
 import { tryRunLock, type RunLock } from '../store/run-lock.js';
-import { createStoreWait, type StoreWait } from '../store/wait.js';
-import { studentKeys, type StudentKeys } from '../store/students.js';
+import type { StoreWait } from '../store/wait.js';
+import type { StudentKeys } from '../store/students.js';
 import { processFile, emptyCounts } from './process-file.js';
 import { dateIn } from '../domain/dates.js';
 import { createDirectSink, createSpillSink } from './report-sink.js';
 import { fetchFile } from './fetch-file.js';
 import { renameProcessed } from './rename-processed.js';
-import { printable } from '../report/format.js';
+import { printable } from '../domain/text.js';
 import { stableFiles } from './stability.js';
 import { prepareStaging, removeRunStaging, runStaging, sweepStaging } from './staging.js';
 import type { Config, ImportConfig } from '../config.js';
@@ -22,7 +22,7 @@ import type { Connect } from '../transports/index.js';
 import type { RemoteFile, Transport } from '../transports/transport.js';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../log.js';
-import type { ReportSummary } from '../report/model.js';
+import type { ReportSummary } from '../domain/run-report.js';
 
 export interface RunContext {
   db: Db;
@@ -63,7 +63,8 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
   const imp = ctx.config.imports.get(req.importName);
   if (!imp) throw new Error(`no import named '${req.importName}'`);
   const mapping = ctx.config.mappings.get(imp.mapping)!;
-  const runs = createRunStore(ctx.db);
+  const stores = createImportStores(ctx.db);
+  const { runs } = stores;
   const test = req.test ?? false;
   const waitMs = ctx.storeWaitMs ?? Infinity;
   const paused = imp.paused ? { paused: true } : {};
@@ -71,8 +72,8 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
   const onBusy = (what: string) => log.warn({ waitingFor: what, ...(Number.isFinite(waitMs) ? { upToSeconds: waitMs / 1000 } : {}) }, 'store:busy');
   // The run's row waits for the store as long as the caller says (until stopped); the outcome of a
   // run that has started waits even when stopping, and at least 30 s, so a run is always recorded.
-  const store = createStoreWait(ctx.db, { waitMs, signal: ctx.signal, onBusy });
-  const record = createStoreWait(ctx.db, { waitMs: Math.max(waitMs, 30_000), onBusy });
+  const store = stores.wait({ waitMs, signal: ctx.signal, onBusy });
+  const record = stores.wait({ waitMs: Math.max(waitMs, 30_000), onBusy });
   let failure: FramError | null = !test && !imp.active ? new FramError(5011, { import: imp.name })
     : !test && imp.paused ? new FramError(5013, { import: imp.name }) : null;
 
@@ -104,10 +105,10 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
   try {
     if (!failure) {
       try {
-        failure = await runFiles(ctx, runs, store, imp, runId, test, req.approveChanges ?? false, summary, log);
+        failure = await runFiles(ctx, stores, store, imp, runId, test, req.approveChanges ?? false, summary, log);
       } catch (e) {
         // A statement that gave up on a busy store waited the connection's own busy timeout.
-        failure = isBusy(e) ? new FramError(5018, { seconds: Math.round((ctx.db.pragma('busy_timeout', { simple: true }) as number) / 1000) }, { cause: e })
+        failure = isBusy(e) ? new FramError(5018, { seconds: stores.busyTimeoutSeconds() }, { cause: e })
           : unexpected(e, 'running the import');
       }
     }
@@ -123,9 +124,9 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
 }
 
 /** Connects, takes every candidate file through, and returns the run's failure (the first one), if any. */
-async function runFiles(ctx: RunContext, runs: RunStore, store: StoreWait, imp: ImportConfig, runId: number, test: boolean, approve: boolean,
-  summary: ReportSummary, log: Logger): Promise<FramError | null> {
-  const eligibility = createEligibilityStore(ctx.db);
+async function runFiles(ctx: RunContext, stores: ImportStores, store: StoreWait, imp: ImportConfig, runId: number, test: boolean,
+  approve: boolean, summary: ReportSummary, log: Logger): Promise<FramError | null> {
+  const { runs, eligibility, decisions } = stores;
   const mapping = ctx.config.mappings.get(imp.mapping)!;
   prepareStaging(ctx.dataDir);
   const running = runs.runningIds();
@@ -134,7 +135,6 @@ async function runFiles(ctx: RunContext, runs: RunStore, store: StoreWait, imp: 
   const staging = runStaging(ctx.dataDir, runId);
   let failure: FramError | null = null;
   let students: StudentKeys | null = null;
-  const decisions = createFileDecisions(ctx.db);
   if (approve) await store.run('file:approve', () => approveTheHeldFile(decisions, imp.name, ctx.now().toISOString(), log));
 
   try {
@@ -183,12 +183,12 @@ async function runFiles(ctx: RunContext, runs: RunStore, store: StoreWait, imp: 
       if (entry.importedByRun !== null) {
         entry.state = 'alreadyImported';
       } else {
-        students ??= studentKeys(ctx.db, mapping.identifier);
+        students ??= stores.studentKeys(mapping.identifier);
         const job = (dry: boolean) => processFile({
-          db: ctx.db, eligibility, runs, runId, test: dry, approveChanges: approved, maxChangeRatio: imp.maxChangeRatio,
-          mapping, certifiedTypes: ctx.config.certifiedTypes, students: students!, name: file.name, sha256: entry.sha256!,
-          stagedPath, signal: ctx.signal, today: dateIn(ctx.now(), ctx.tz), begin: () => store.run('file:begin', () => { ctx.db.exec('BEGIN IMMEDIATE'); }),
-          sink: dry ? createSpillSink(ctx.db, runs, runId, file.name, `${stagedPath}.report`) : createDirectSink(runs, runId, file.name),
+          eligibility, runs, tx: stores.fileTransaction(store), heldRecords: stores.heldRecords, runId, test: dry,
+          approveChanges: approved, maxChangeRatio: imp.maxChangeRatio, mapping, certifiedTypes: ctx.config.certifiedTypes,
+          students: students!, name: file.name, sha256: entry.sha256!, stagedPath, signal: ctx.signal, today: dateIn(ctx.now(), ctx.tz),
+          sink: dry ? createSpillSink(runs, runId, file.name, `${stagedPath}.report`) : createDirectSink(runs, runId, file.name),
           progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
           committed: () => log.info({ file: file.name }, 'file:committed'),
         });
@@ -236,7 +236,7 @@ async function runFiles(ctx: RunContext, runs: RunStore, store: StoreWait, imp: 
 
 /** The files of an import that wait for approval: `run --approve-changes` needs exactly one. */
 export function heldFiles(db: Db, importName: string) {
-  return createFileDecisions(db).undecided(importName, 'approved');
+  return createImportStores(db).decisions.undecided(importName, 'approved');
 }
 
 /**

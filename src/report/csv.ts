@@ -1,6 +1,6 @@
 // The error/warning lines of a run as CSV (SPEC 9): RFC 4180 quoting, CRLF line ends, and
 // spreadsheet formula injection defused: a cell that starts with = + - @ TAB or CR gets a leading '.
-import type { ReportSource, Write } from './model.js';
+import type { ReportSource, Write } from '../domain/run-report.js';
 import { chunkedWriter } from './format.js';
 
 export const CSV_HEADER = ['File', 'Line', 'Severity', 'Code', 'Message'] as const;

@@ -1,9 +1,10 @@
 // Small helpers shared by the report renderers. Each lives here only.
 import { ELIGIBILITY_LABELS, type Eligibility, type Severity, type Source } from '../domain/types.js';
 import { usDate, schoolYearLabel } from '../domain/dates.js';
+import { printable } from '../domain/text.js';
 
-export { usDate, schoolYearLabel };
-import type { FileStatus, ReportHeader, ReportMessage, ReportUpdate, Write } from './model.js';
+export { usDate, schoolYearLabel, printable };
+import type { FileStatus, ReportHeader, ReportMessage, ReportUpdate, Write } from '../domain/run-report.js';
 
 export const TEST_BANNER = 'THIS IS A TEST. NO DATA IS WRITTEN TO THE DB.';
 export const REPORT_TITLE = 'Eligibility Import Report';
@@ -92,12 +93,4 @@ export function chunkedWriter(write: Write, limit = CHUNK_SIZE): ChunkWriter {
     },
     flush,
   };
-}
-
-/**
- * Text as a plain-text report may print it: control characters (a newline in a file name, say) are
- * escaped as \uXXXX, so no value can forge a report line such as `Run:` or `Status:`.
- */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,6 +1,6 @@
 // The web/printable form of the Eligibility Import Report (SPEC 9): one standalone document,
 // inline CSS only, no scripts and no external resources. Every value passes through esc().
-import type { ReportFile, ReportSource, Write } from './model.js';
+import type { ReportFile, ReportSource, Write } from '../domain/run-report.js';
 import {
   REPORT_TITLE, SUMMARY_LABELS, TEST_BANNER, UPDATED_COLUMNS, chunkedWriter, fileStatusLabel,
   modeLabel, problemLabel, schoolYearLabel, sizeLabel, summaryValues, triggerLabel, usDateTime,

@@ -1,5 +1,5 @@
 // The Eligibility Import Report (SPEC 9): one entry point over the four renderers.
-import type { ReportSource, Write } from './model.js';
+import type { ReportSource, Write } from '../domain/run-report.js';
 import { renderText } from './text.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
@@ -8,7 +8,7 @@ import { renderCsv } from './csv.js';
 export type ReportFormat = 'text' | 'html' | 'json' | 'csv';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'html', 'json', 'csv'];
 
-export type * from './model.js';
+export type * from '../domain/run-report.js';
 export { renderText, renderHtml, renderJson, renderCsv };
 
 export function renderReport(format: ReportFormat, src: ReportSource, write: Write): void {

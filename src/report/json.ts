@@ -1,6 +1,6 @@
 // The stable JSON report (SPEC 9), streamed: header fields, then the message and updated-record
 // arrays element by element, so millions of rows never sit in memory as one string.
-import type { ReportFile, ReportMessage, ReportSource, ReportUpdate, Write } from './model.js';
+import type { ReportFile, ReportMessage, ReportSource, ReportUpdate, Write } from '../domain/run-report.js';
 import { chunkedWriter, type ChunkWriter } from './format.js';
 
 const j = (v: unknown): string => JSON.stringify(v);

@@ -1,5 +1,5 @@
 // The CLI form of the Eligibility Import Report (SPEC 9): plain text, LF line ends.
-import type { ReportFile, ReportSource, Write } from './model.js';
+import type { ReportFile, ReportSource, Write } from '../domain/run-report.js';
 import {
   REPORT_TITLE, SUMMARY_LABELS, TEST_BANNER, UPDATED_COLUMNS, chunkedWriter, fileStatusLabel, messageLine,
   modeLabel, printable, problemLabel, schoolYearLabel, sizeLabel, summaryValues, triggerLabel, usDateTime,

@@ -1,8 +1,7 @@
 // The start-up catch-up (SPEC 10): a run missed while the daemon was down runs once, at start,
 // if it is less than 12 hours late. Pure: `now` is a parameter.
 
-import type { Schedule } from '../config/import.js';
-import { previousRun } from './next-run.js';
+import { previousRun, type Schedule } from './next-run.js';
 
 export const MAX_CATCH_UP_LATE_MS = 12 * 60 * 60 * 1000;
 

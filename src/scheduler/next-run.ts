@@ -10,8 +10,16 @@
 // - monthly `day: 29..31` in a shorter month fires on that month's last day; `EOM` is every
 //   month's last day.
 
-import type { Schedule } from '../config/import.js';
 import { daysInMonth } from '../domain/dates.js';
+
+/** When an import runs by itself, as its config file's `schedule` says (config/import.ts checks it). */
+export interface Schedule {
+  frequency: 'daily' | 'weekly' | 'monthly';
+  /** `mon`..`sun` for weekly; `1`..`31` or `EOM` for monthly; absent for daily. */
+  day?: string;
+  /** `HH:MM`, 24-hour, in FRAM_TZ. */
+  time: string;
+}
 
 /** A reading of a wall clock in some zone. `month` is 1..12. */
 export interface WallTime {

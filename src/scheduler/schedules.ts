@@ -1,10 +1,17 @@
 // Arms one timer per scheduled import (next-run.ts says when, timer.ts waits) and re-arms after
 // each fire. Inactive imports are not armed: `active: false` stops scheduled runs.
 
-import type { ImportConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import { nextRun } from './next-run.js';
+import { nextRun, type Schedule } from './next-run.js';
 import { createTimer, type Timer, type TimerClock } from './timer.js';
+
+/** What the scheduler reads of an import. */
+export interface ScheduledImport {
+  name: string;
+  active: boolean;
+  paused: boolean;
+  schedule?: Schedule;
+}
 
 export interface ScheduleDeps<H> {
   tz: string;
@@ -16,7 +23,7 @@ export interface ScheduleDeps<H> {
 
 export interface Schedules {
   /** Replaces every armed schedule with those of `imports`. */
-  arm(imports: Iterable<ImportConfig>): void;
+  arm(imports: Iterable<ScheduledImport>): void;
   cancelAll(): void;
   /** The next fire time per armed import. */
   next(): Map<string, Date>;
@@ -25,7 +32,7 @@ export interface Schedules {
 export function createSchedules<H>(deps: ScheduleDeps<H>): Schedules {
   const timers = new Map<string, Timer>();
 
-  function armOne(imp: ImportConfig & { schedule: NonNullable<ImportConfig['schedule']> }, after: Date): void {
+  function armOne(imp: ScheduledImport & { schedule: Schedule }, after: Date): void {
     const timer = timers.get(imp.name) ?? createTimer(deps.clock);
     timers.set(imp.name, timer);
     const at = nextRun(imp.schedule, after, deps.tz);

@@ -1,7 +1,7 @@
 // Reads one run's report from its rows, streaming messages and updated records.
 
 import type { Db } from './db.js';
-import type { ReportFile, ReportHeader, ReportMessage, ReportSource, ReportUpdate } from '../report/model.js';
+import type { ReportFile, ReportHeader, ReportMessage, ReportSource, ReportUpdate } from '../domain/run-report.js';
 
 interface RunRow {
   id: number; import: string; mapping: string; school_year: number; mode: 'test' | 'run';

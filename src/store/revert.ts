@@ -49,7 +49,7 @@ export function revertRun(db: Db, runId: number, at: string): RevertResult {
     for (const c of changes) {
       const now = current.get(c.record_id) as EligibilityRecord;
       if (c.status === 'New') {
-        store.keepNew(c.record_id); // the run's report keeps showing what it inserted
+        // The schema fills the run's New row first, so its report keeps showing what it inserted.
         db.prepare('DELETE FROM eligibility WHERE id = ?').run(c.record_id);
         store.logChange(null, 'Removed', now, now, at, note);
         result.deleted++;

@@ -5,7 +5,7 @@ import type { Db } from './db.js';
 import { formatMessage } from '../errors.js';
 import { tryRunLock, type RunLock } from './run-lock.js';
 import type { Problem, UpdateStatus, EligibilityRecord } from '../domain/types.js';
-import type { FileStatus, ReportSummary } from '../report/model.js';
+import type { FileStatus, ReportSummary } from '../domain/run-report.js';
 
 export interface NewRun {
   import: string;
@@ -33,6 +33,9 @@ export interface LedgerEntry {
   /** The sha256 of the name, size and modified time: how a file that was never downloaded is named. */
   listingKey?: string | null;
 }
+
+/** A report row of a file: a message of a line, or an Updated Record with its status. */
+export type ReportRow = ['m', number, Problem] | ['u', EligibilityRecord, UpdateStatus];
 
 /** This process in run_locks (for a person reading the row; the kernel lock decides, see run-lock.ts). */
 const OWNER = randomUUID();
@@ -136,6 +139,16 @@ export function createRunStore(db: Db) {
     testUpdate(runId: number, r: EligibilityRecord, status: UpdateStatus): void {
       addTestUpdate.run(runId, r.studentId, r.schoolYear, r.startDate, r.endDate, r.eligibility, r.source, r.certifiedType,
         r.applicationName, r.referenceNumber, status);
+    },
+
+    /** A test run's rows of one file, kept aside during its transaction, written in one transaction after it rolled back. */
+    reportRows(runId: number, file: string, rows: readonly ReportRow[]): void {
+      db.transaction(() => {
+        for (const r of rows) {
+          if (r[0] === 'm') this.message(runId, file, r[1], r[2]);
+          else this.testUpdate(runId, r[1], r[2]);
+        }
+      })();
     },
 
     /** The run that imported a file with this content, if a real run did. */

@@ -11,8 +11,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import type { ImportConfig } from '../config.js';
 import { FramError, localFailure } from '../errors.js';
+import type { FtpsConfig } from './ftps-config.js';
 import type { PeerIdentity } from './transport.js';
 
 export interface TrustPolicy {
@@ -25,7 +25,7 @@ export interface TrustPolicy {
   tls: ConnectionOptions;
 }
 
-export function trustPolicy(imp: ImportConfig, host: string): TrustPolicy {
+export function trustPolicy(imp: Pick<FtpsConfig, 'caFile' | 'certSha256' | 'insecureTls'>, host: string): TrustPolicy {
   const tls: ConnectionOptions = {
     host,
     // See the top of the file: checkPeer decides, before any credentials are sent.

@@ -6,24 +6,23 @@
 
 import { Client, FTPError, type FileInfo } from 'basic-ftp';
 import { TLSSocket } from 'node:tls';
-import { DEFAULT_PORTS } from '../config/import.js';
-import { readSecret } from '../config/secrets.js';
 import { FramError } from '../errors.js';
 import { connectError, operationError, type ConnectPhase } from './ftps-errors.js';
 import { checkPeer, guardDataSocket, trustPolicy, type TrustPolicy } from './ftps-trust.js';
 import { eitherSignal, interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
-import { TargetExistsError, type Opener, type PeerIdentity, type RemoteFile, type Transport } from './transport.js';
+import { ftpsBranch, ftpsConfig, FTPS_PORTS, type FtpsConfig } from './ftps-config.js';
+import { TargetExistsError, type Opener, type PeerIdentity, type RemoteFile, type TransportDef, type Transport } from './transport.js';
 
-export const openFtps: Opener = async (imp, opts) => {
+export const openFtps: Opener<FtpsConfig> = async (imp, secrets, opts) => {
   if (opts.signal?.aborted) throw interrupted();
-  if (!imp.host || !imp.username || !imp.password) {
+  if (!imp.host || !imp.username || secrets.password === undefined) {
     throw new Error(`import '${imp.name}': ftps needs host, username and password`);
   }
   const mode = imp.ftpsMode ?? 'implicit';
   const host = imp.host;
-  const port = imp.port ?? (mode === 'explicit' ? DEFAULT_PORTS.ftpsExplicit : DEFAULT_PORTS.ftpsImplicit);
+  const port = imp.port ?? FTPS_PORTS[mode];
   const user = imp.username;
-  const password = readSecret(imp.password, opts.env);
+  const password = secrets.password;
   const directory = imp.directory.replace(/\\/g, '/').replace(/\/+$/, '');
   const policy = trustPolicy(imp, host);
   const ctx = { host, port, password, user, directory, mode, timeoutMs: opts.connectTimeoutMs, timedOut: false };
@@ -238,3 +237,5 @@ async function refusedDownload(client: Client, name: string, e: FTPError, s: Ses
   if (gone) return new FramError(5010, { file: name, reason: `it is no longer in '${s.directory}'` }, { cause: e });
   return operationError(e, `send '${name}'`, s);
 }
+
+export const ftpsTransport: TransportDef<FtpsConfig, typeof ftpsBranch> = { ...ftpsConfig, open: openFtps };

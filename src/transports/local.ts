@@ -2,10 +2,11 @@
 
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
+import { z } from 'zod';
 import { errorCode, FramError } from '../errors.js';
 import { interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
-import { TargetExistsError, type RemoteFile, type Transport } from './transport.js';
+import { TargetExistsError, type Endpoint, type RemoteFile, type TransportDef, type Transport } from './transport.js';
 
 /** The drop folder's own failures: it is this protocol's "server". */
 function folderError(e: unknown, directory: string): FramError {
@@ -88,3 +89,20 @@ function renameError(e: unknown, from: string, to: string, directory: string): F
   const reason = code === 'ENOENT' ? `it is no longer in '${directory}'` : `${code ?? (e as Error).message}`;
   return new FramError(5007, { file: from, target: to, reason }, { cause: e });
 }
+
+/** No keys of its own: the folder is the import's `directory`, absolute or relative to the config dir. */
+const localBranch = z.object({ protocol: z.literal('local') });
+
+export const localTransport: TransportDef<Endpoint, typeof localBranch> = {
+  protocol: 'local',
+  branch: localBranch,
+  secrets: [],
+  check(values, c) {
+    const dir = values.directory as string | undefined;
+    if ((dir === undefined || dir === '') && !c.failed('directory')) {
+      c.add(['directory'], 'required: the folder to watch, absolute or relative to the config dir');
+    }
+  },
+  settle: (values, configDir) => ({ directory: path.resolve(configDir, values.directory as string) }),
+  open: (config, _secrets, opts) => connectLocal(config.directory, opts.signal),
+};

@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import type { ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
-import { DEFAULT_PORTS, readSecret, type ImportConfig } from '../config.js';
 import { FramError, unexpected } from '../errors.js';
 import { pumpToFile } from './sftp-download.js';
 import { SFTP_STATUS, connectFailure, connectionLost, safeCause, timedOut, type ConnectContext } from './sftp-errors.js';
 import { eitherSignal, interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
-import { TargetExistsError, type Opener, type RemoteFile, type Transport } from './transport.js';
+import { sftpBranch, sftpConfig, SFTP_PORT, type SftpConfig } from './sftp-config.js';
+import { TargetExistsError, type Opener, type RemoteFile, type Secrets, type TransportDef, type Transport } from './transport.js';
 
 /** `SHA256:<base64 without padding>` of the raw key blob: what `ssh-keygen -lf` prints. */
 export function hostKeyFingerprint(key: Buffer): string {
@@ -29,12 +29,12 @@ interface Auth {
   secrets: string[];
 }
 
-function readAuth(imp: ImportConfig, env: NodeJS.ProcessEnv): Auth {
+function readAuth(imp: SftpConfig, given: Secrets): Auth {
   const config: Auth['config'] = {};
-  if (imp.password) config.password = readSecret(imp.password, env);
-  if (imp.privateKey) {
-    config.privateKey = readSecret(imp.privateKey, env);
-    if (imp.passphrase) config.passphrase = readSecret(imp.passphrase, env);
+  if (given.password) config.password = given.password;
+  if (given.privateKey) {
+    config.privateKey = given.privateKey;
+    if (given.passphrase) config.passphrase = given.passphrase;
   }
   if (!config.password && !config.privateKey) throw new Error(`import '${imp.name}': sftp needs a password or a privateKey`);
   const secrets = [config.password, config.passphrase, config.privateKey].filter((s): s is string => typeof s === 'string' && s !== '');
@@ -45,12 +45,12 @@ type Callback<T> = (err: Error | undefined | null, value: T) => void;
 
 const statusOf = (e: unknown): unknown => (e as { code?: unknown })?.code;
 
-export const openSftp: Opener = async (imp, opts) => {
+export const openSftp: Opener<SftpConfig> = async (imp, secrets, opts) => {
   if (opts.signal?.aborted) throw interrupted();
   const host = imp.host ?? '';
   const user = imp.username ?? '';
   if (!host || !user) throw new Error(`import '${imp.name}': sftp needs a host and a username`);
-  const auth = readAuth(imp, opts.env);
+  const auth = readAuth(imp, secrets);
   const ctx: ConnectContext = { host, user, connectTimeoutMs: opts.connectTimeoutMs, secrets: auth.secrets };
   const dir = remoteDirectory(imp.directory);
   const pathOf = (name: string) => (dir === '.' ? name : `${dir}/${name}`);
@@ -63,13 +63,13 @@ export const openSftp: Opener = async (imp, opts) => {
   client.on('error', (e: unknown) => { firstError ??= e; });
   client.on('close', () => gone.abort());
   // Our own socket, so that a stuck connection can always be destroyed.
-  const sock = netConnect({ host, port: imp.port ?? DEFAULT_PORTS.sftp });
+  const sock = netConnect({ host, port: imp.port ?? SFTP_PORT });
   const drop = () => { sock.destroy(); };
 
   const config: ConnectConfig = {
     sock,
     host,
-    port: imp.port ?? DEFAULT_PORTS.sftp,
+    port: imp.port ?? SFTP_PORT,
     username: user,
     ...auth.config,
     tryKeyboard: false,
@@ -229,7 +229,7 @@ function messageOf(e: unknown, ctx: ConnectContext): string {
   return safeCause(e, ctx.secrets).message;
 }
 
-function directoryError(e: unknown, imp: ImportConfig, ctx: ConnectContext): Error {
+function directoryError(e: unknown, imp: SftpConfig, ctx: ConnectContext): Error {
   if (e instanceof FramError) return e;
   const cause = { cause: safeCause(e, ctx.secrets) };
   if (statusOf(e) === SFTP_STATUS.NO_SUCH_FILE) return new FramError(5003, { directory: imp.directory }, cause);
@@ -250,7 +250,7 @@ function fileError(e: unknown, name: string, ctx: ConnectContext): Error {
   return unexpected(safeCause(e, ctx.secrets), `downloading '${name}' from ${ctx.host}`);
 }
 
-function renameError(e: unknown, from: string, to: string, imp: ImportConfig, ctx: ConnectContext): Error {
+function renameError(e: unknown, from: string, to: string, imp: SftpConfig, ctx: ConnectContext): Error {
   if (e instanceof FramError || e instanceof TargetExistsError) return e;
   const cause = { cause: safeCause(e, ctx.secrets) };
   if (statusOf(e) === SFTP_STATUS.PERMISSION_DENIED) {
@@ -260,3 +260,5 @@ function renameError(e: unknown, from: string, to: string, imp: ImportConfig, ct
   if (typeof statusOf(e) === 'number') return new FramError(5007, { file: from, target: to, reason: `the server refused: ${messageOf(e, ctx)}` }, cause);
   return unexpected(safeCause(e, ctx.secrets), `renaming '${from}' on ${ctx.host}`);
 }
+
+export const sftpTransport: TransportDef<SftpConfig, typeof sftpBranch> = { ...sftpConfig, open: openSftp };

@@ -11,8 +11,6 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import type { ImportConfig } from '../config.js';
-import { readSecret } from '../config/secrets.js';
 import { FramError, localFailure, unexpected } from '../errors.js';
 import {
   checkCredentials, findStatus, isConnectLine, isRegularFile, networkDetail, networkReason, parseGetSize, parseLs,
@@ -20,11 +18,11 @@ import {
 } from './smb-parse.js';
 import { runSmbclient, type RunResult, type Running } from './smb-run.js';
 import { eitherSignal, interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
-import { CLIENT_DIR_PREFIX, TargetExistsError, type ConnectOptions, type Opener, type RemoteFile, type Transport } from './transport.js';
+import { smbBranch, smbConfig, SMB_PORT, type SmbConfig } from './smb-config.js';
+import { CLIENT_DIR_PREFIX, TargetExistsError, type Opener, type RemoteFile, type TransportDef, type Transport } from './transport.js';
 
 export { onSmbclientSpawn } from './smb-run.js';
 
-const DEFAULT_PORT = 445;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 // smbclient reads this instead of /etc/samba/smb.conf, so that the machine's Samba set-up cannot
@@ -50,10 +48,10 @@ export const SMBCLIENT_DIR_PREFIX = CLIENT_DIR_PREFIX;
 
 const STOPPED = 'the process is stopping';
 
-export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): Promise<Transport> => {
+export const openSmb: Opener<SmbConfig> = async (imp, secrets, opts): Promise<Transport> => {
   if (opts.signal?.aborted) throw interrupted();
   const host = imp.host ?? '';
-  const port = imp.port ?? DEFAULT_PORT;
+  const port = imp.port ?? SMB_PORT;
   const username = imp.username ?? '';
   const user = imp.domain ? `${imp.domain}\\${username}` : username;
   const directory = imp.directory;
@@ -61,9 +59,9 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
   if (!host || /[\s/\\"\u0000-\u001f\u007f]/.test(host) || host.startsWith('-')) {
     throw new FramError(5001, { host: host || '(none)', reason: 'the host is missing or not a host name or address' });
   }
-  if (!imp.password) throw new FramError(5002, { user }, { cause: new Error('no password is configured') });
-  // A missing or unreadable secret is its own error (5017), named by readSecret.
-  const password = readSecret(imp.password, opts.env);
+  // A missing or unreadable secret was its own error (5017), named by the caller's readSecret.
+  const password = secrets.password;
+  if (password === undefined) throw new FramError(5002, { user }, { cause: new Error('no password is configured') });
   const credentialProblem = checkCredentials(username, imp.domain, password);
   if (credentialProblem) throw new FramError(5002, { user }, { cause: new Error(credentialProblem) });
 
@@ -90,7 +88,7 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
   const confFile = path.join(privateDir, 'smb.conf');
 
   // Only what smbclient needs: nothing else of the daemon's environment (secrets, PASSWD, KRB5*) reaches it.
-  const env: NodeJS.ProcessEnv = { PATH: opts.env.PATH ?? DEFAULT_PATH, TZ: 'UTC', LC_ALL: 'C', LANG: 'C', HOME: privateDir };
+  const env: NodeJS.ProcessEnv = { PATH: opts.searchPath ?? DEFAULT_PATH, TZ: 'UTC', LC_ALL: 'C', LANG: 'C', HOME: privateDir };
   const baseArgs = [
     `//${host}/${location.share}`, '-I', address, '-p', String(port), '-A', authFile, '-s', confFile,
     '-t', String(Math.max(1, Math.ceil(opts.idleTimeoutMs / 1000))),
@@ -126,7 +124,9 @@ export const openSmb: Opener = async (imp: ImportConfig, opts: ConnectOptions): 
     try {
       const result = await r.done;
       if (stop?.aborted) {
-        if (closing) await closing;
+        // close() may have begun during the await: read the variable again, not as narrowed above.
+        const ending = closing as Promise<void> | null;
+        if (ending) await ending;
         throw interrupted();
       }
       return { ...result, stdout: scrub(result.stdout), stderr: scrub(result.stderr) };
@@ -280,3 +280,5 @@ async function resolveHost(host: string, timeoutMs: number, signal: AbortSignal 
     stopListening();
   }
 }
+
+export const smbTransport: TransportDef<SmbConfig, typeof smbBranch> = { ...smbConfig, open: openSmb };

@@ -1,6 +1,7 @@
-// What the import pipeline needs from a file server. One file per protocol implements it.
+// What the import pipeline needs from a file server. One file per protocol implements it, and
+// declares its own keys of an import file (a `TransportDef`); index.ts lists the protocols.
 
-import type { ImportConfig } from '../config.js';
+import type { z } from 'zod';
 
 export interface RemoteFile {
   name: string;
@@ -49,8 +50,6 @@ export interface Transport {
 export const CLIENT_DIR_PREFIX = 'fram-smbclient-';
 
 export interface ConnectOptions {
-  /** Where `{ env }` secrets are read from. */
-  env: NodeJS.ProcessEnv;
   /** Connect, handshake and login together, in ms. */
   connectTimeoutMs: number;
   /** A transfer or command that makes no progress for this long fails, in ms. */
@@ -59,20 +58,65 @@ export interface ConnectOptions {
   workDir?: string;
   /** Aborted when the process stops: connecting, retrying and transfers end at once. */
   signal?: AbortSignal;
+  /** Where a client program (smbclient) is looked for: the process's PATH, as the caller read it. */
+  searchPath?: string;
 }
 
-export const DEFAULT_CONNECT_OPTIONS: Omit<ConnectOptions, 'env'> = { connectTimeoutMs: 20_000, idleTimeoutMs: 60_000 };
+export const DEFAULT_CONNECT_OPTIONS: ConnectOptions = { connectTimeoutMs: 20_000, idleTimeoutMs: 60_000 };
+
+/** How an import file names a secret, never its value: `{ env: NAME }` or `{ file: PATH }` (config/secrets.ts). */
+export type SecretRef = { env: string } | { file: string };
+
+/** The caller's reader of secrets (config/secrets.ts's readSecret): a missing one is 5017, naming where it looked. */
+export type ReadSecret = (ref: SecretRef) => string;
+
+/** A connection's secrets as values, by the key of the import that named them (`password`, `privateKey`...). */
+export type Secrets = Readonly<Partial<Record<string, string>>>;
+
+/** What every transport reads of an import, whatever its protocol; the rest is the protocol's branch. */
+export interface Endpoint {
+  name: string;
+  /** Remote: relative to the login folder, as written. Local: an absolute path. */
+  directory: string;
+}
 
 /**
- * Opens a connection for one import. Failures are `FramError`s: 5001 (could not connect; `detail`
- * is 'dns', 'refused', 'timeout' or 'lost' where known), 5002 (authentication), 5003 (missing
- * directory), 5004 (host key not trusted, `params.fingerprint`), 5005 (certificate not trusted,
- * `params.fingerprint`), 5015 (permission denied), 5017 (a secret is missing or unreadable), 5014
- * (the stop signal aborted). The same codes apply to errors of the operations, with 5006 (past the
- * download cap), 5007 (a refused rename), 5010 (the server would not send a file), 5016 (a name the
- * client cannot pass), 5019/5020 (writing the local file failed: disk full, permission...).
+ * Opens a connection for one import, with the secrets its protocol declares already read. Failures
+ * are `FramError`s: 5001 (could not connect; `detail` is 'dns', 'refused', 'timeout' or 'lost' where
+ * known), 5002 (authentication), 5003 (missing directory), 5004 (host key not trusted,
+ * `params.fingerprint`), 5005 (certificate not trusted, `params.fingerprint`), 5015 (permission
+ * denied), 5014 (the stop signal aborted). The same codes apply to errors of the operations, with
+ * 5006 (past the download cap), 5007 (a refused rename), 5010 (the server would not send a file),
+ * 5016 (a name the client cannot pass), 5019/5020 (writing the local file failed: disk full, permission...).
  */
-export type Opener = (imp: ImportConfig, opts: ConnectOptions) => Promise<Transport>;
+export type Opener<C> = (config: C, secrets: Secrets, opts: ConnectOptions) => Promise<Transport>;
+
+/** How a protocol's cross-key checks report (config/import.ts runs them, after every key was checked on its own). */
+export interface ConfigCheck {
+  /** Whether the file writes the key at all. */
+  given(key: string): boolean;
+  /** Whether the key's own check failed already (a cross-key check then stays quiet about it). */
+  failed(key: string): boolean;
+  /** A problem under a key; the message never holds the value. */
+  add(path: (string | number)[], message: string): void;
+}
+
+/**
+ * A protocol: its keys of an import file and how to open it. Adding a protocol is a file that
+ * exports one of these, and one line in index.ts.
+ */
+export interface TransportDef<C = never, B extends z.ZodObject = z.ZodObject> {
+  protocol: string;
+  /** Its keys, as a zod branch discriminated by `protocol`; config/import.ts checks each key on its own. */
+  branch: B;
+  /** Keys of the branch that name a secret: checked as `{ env }` / `{ file }`, read by the caller, passed to `open`. */
+  secrets: readonly string[];
+  /** What no single key can say: which keys are required, what its directory may be. `values`: the keys that parsed. */
+  check(values: Readonly<Record<string, unknown>>, c: ConfigCheck): void;
+  /** The values as the import keeps them: defaults that depend on other keys (the port), paths resolved. */
+  settle(values: Readonly<Record<string, unknown>>, configDir: string): Record<string, unknown>;
+  open: Opener<C>;
+}
 
 export class TargetExistsError extends Error {
   constructor(readonly target: string) {

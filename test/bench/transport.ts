@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnect } from '../../src/transports/index.js';
+import { secretReader } from '../../src/config/secrets.js';
 import { median } from '../../src/bench/measure.js';
 import { importConfig } from '../servers/import-config.js';
 import { ensureUser, PASSWORD_ENV, testPassword, type TestServer } from '../servers/common.js';
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
         baseline: (p) => smbBaselineDownload(smb, NAME, p) });
     }
 
-    const connect = createConnect({ [PASSWORD_ENV]: password }, {}, { attempts: 1, firstDelayMs: 0 });
+    const connect = createConnect(secretReader({ [PASSWORD_ENV]: password }), {}, { attempts: 1, firstDelayMs: 0 });
     const rows: string[] = [];
     let allMet = true;
     for (const c of cases) {

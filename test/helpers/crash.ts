@@ -1,5 +1,8 @@
 // Crash tests: the built CLI as a child process killed with SIGKILL the moment it logs a chosen
 // event, and what a crash may leave behind (store rows, staging files, smbclient's private folders).
+// The kill is the child's own: a preloaded module sends SIGKILL to the child's process group from
+// inside the write of that log line, so the child never runs a statement past the event, however
+// busy the machine (a kill sent by this process on reading the line would land some time later).
 
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -14,7 +17,7 @@ export interface CliExit {
   stdout: string;
   /** stderr: the pino lines, parsed (a line that is not JSON becomes `{ msg: '(not JSON) ...' }`). */
   lines: LogLine[];
-  /** The log line the process was killed after, if it was. */
+  /** Killed at its event (`killAt`): its last log line, which should be the event's. */
   killedAfter: LogLine | null;
 }
 
@@ -35,23 +38,35 @@ export function killLeftovers(): void {
 }
 
 export interface CliOptions {
-  /** The first log line that matches kills the process at once. */
-  killAfter?: (l: LogLine) => boolean;
+  /** The log event (`msg`) whose line kills the process and its children, the moment it is written. */
+  killAt?: string;
   timeoutMs?: number;
 }
+
+/** Preloaded into the child: SIGKILL to its process group right after it writes `"msg":"<FRAM_TEST_KILL_AT>"` to stderr. */
+const KILL_AT_EVENT = `import fs from 'node:fs';
+const needle = '"msg":' + JSON.stringify(process.env.FRAM_TEST_KILL_AT);
+const write = fs.writeSync;
+fs.writeSync = function (fd, data, ...rest) {
+  const n = write.call(this, fd, data, ...rest);
+  if (fd === 2 && String(data).includes(needle)) process.kill(-process.pid, 'SIGKILL');
+  return n;
+};`;
 
 /**
  * Runs `node dist/cli/bin.js <args>` and resolves when it has exited and its output is read. A kill
  * is SIGKILL to the whole process group (the CLI and any smbclient it started), as when the machine
  * or the container dies.
  */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, { killAfter, timeoutMs = 60_000 }: CliOptions = {}): Promise<CliExit> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv, { killAt, timeoutMs = 60_000 }: CliOptions = {}): Promise<CliExit> {
+  const preload = killAt ? ['--import', `data:text/javascript,${encodeURIComponent(KILL_AT_EVENT)}`] : [];
   // Its own process group (detached), so the kill reaches the children it started too.
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [...preload, BIN, ...args], {
+    env: killAt ? { ...env, FRAM_TEST_KILL_AT: killAt } : env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
   const pid = child.pid!;
   groups.add(pid);
   const lines: LogLine[] = [];
-  let killedAfter: LogLine | null = null;
   let stdout = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
   createInterface({ input: child.stderr! }).on('line', (text) => {
@@ -60,10 +75,6 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, { killAfter, time
       line = JSON.parse(text) as LogLine;
     } catch {
       line = { msg: `(not JSON) ${text}` };
-    }
-    if (killAfter && !killedAfter && killAfter(line)) {
-      killGroup(pid); // first, so that the kill lands as close to the event as this process can make it
-      killedAfter = line;
     }
     lines.push(line);
   });
@@ -76,6 +87,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, { killAfter, time
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       groups.delete(pid);
+      // Killed at its event: the event's line is the last it wrote.
+      const killedAfter = killAt && signal === 'SIGKILL' ? lines.at(-1) ?? null : null;
       resolve({ code, signal, stdout, lines, killedAfter });
     });
   });

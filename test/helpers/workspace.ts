@@ -4,15 +4,12 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, loadSettings, type Config } from '../../src/config.js';
 import { openDb, type Db } from '../../src/store/db.js';
-import { upsertStudents } from '../../src/store/students.js';
-import { readRoster } from '../../src/import/roster.js';
-import { runImport, type RunContext, type RunRequest } from '../../src/import/run-import.js';
-import { readReport } from '../../src/store/report-source.js';
+import type { RunRequest } from '../../src/import/run-import.js';
 import { renderJson } from '../../src/report/json.js';
-import { createConnect } from '../../src/transports/index.js';
 import { silentLogger } from '../../src/log.js';
+import { connectorsFor, openServices, type ProcessServices } from '../../src/services/open.js';
 import type { Transport } from '../../src/transports/transport.js';
 
 export const CASES = resolve(import.meta.dirname, '../../fixtures/cases');
@@ -32,6 +29,8 @@ export interface Workspace {
   drop: string;
   db: Db;
   config: Config;
+  /** The services over this workspace's store and config (a test may change `config.imports`). */
+  services: ProcessServices;
   /** Copies a fixture into the drop folder as `IC_Eligibility_<name>`. */
   drop_(fixture: string, as?: string): string;
   run(importName: string, req?: Omit<RunRequest, 'importName'>, wrap?: (t: Transport) => Transport): Promise<JsonReport>;
@@ -50,31 +49,43 @@ export async function createWorkspace(): Promise<Workspace> {
   mkdirSync(drop);
   const { config, problems } = loadConfig(configDir);
   if (!config) throw new Error(`case config invalid:\n${problems.join('\n')}`);
-  const db = openDb(join(dir, 'data', 'fram-import.db'));
-  const roster = await readRoster(join(CASES, 'roster.csv'));
-  upsertStudents(db, roster.students, false);
-  const connect = createConnect(process.env);
+  const dataDir = join(dir, 'data');
+  const db = openDb(join(dataDir, 'fram-import.db'));
+  const connectors = connectorsFor(process.env, dataDir);
+  /** The transport wrapper of the run in progress (a test's fault injection), if any. */
+  let wrap: ((t: Transport) => Transport) | undefined;
+  // Each reading of the clock is a second later: runs and their rows get distinct, ordered times.
   let clock = Date.parse('2026-11-22T01:00:00Z');
+  const services = openServices({
+    settings: loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir, configDir }), env: process.env, log: silentLogger, db,
+    config: () => ({ config, problems, disabled: new Map() }),
+    clock: { now: () => new Date((clock += 1000)), sleep: async () => {} },
+    connect: (purpose) => {
+      const connect = connectors(purpose);
+      return async (imp, per) => (wrap ? wrap(await connect(imp, per)) : connect(imp, per));
+    },
+  });
+  await services.students.load(join(CASES, 'roster.csv'), { replace: false });
 
   const ws: Workspace = {
-    dir, drop, db, config,
+    dir, drop, db, config, services,
     drop_(fixture, as) {
       const name = as ?? `IC_Eligibility_${fixture}`;
       cpSync(join(CASES, fixture), join(drop, name));
       return name;
     },
-    async run(importName, req = {}, wrap) {
-      const ctx: RunContext = {
-        db, config, dataDir: join(dir, 'data'), tz: 'America/Chicago', log: silentLogger,
-        connect: async (imp) => (wrap ? wrap(await connect(imp)) : connect(imp)),
-        now: () => new Date((clock += 1000)), sleep: async () => {},
-      };
-      const { runId } = await runImport(ctx, { importName, ...req });
-      return ws.report(runId);
+    async run(importName, req = {}, wrapTransport) {
+      wrap = wrapTransport;
+      try {
+        const { runId } = await services.runs.execute({ importName, ...req });
+        return ws.report(runId);
+      } finally {
+        wrap = undefined;
+      }
     },
     report(runId) {
       let out = '';
-      renderJson(readReport(db, runId)!, (chunk) => { out += chunk; });
+      renderJson(services.logs.report(runId), (chunk) => { out += chunk; });
       return JSON.parse(out) as JsonReport;
     },
     dropped: () => readdirSync(drop).sort(),

@@ -50,7 +50,39 @@ export interface TestUser {
   home: string;
 }
 
+/**
+ * A free loopback port for a test server. Test files run in parallel (and other test runs share the
+ * machine), so a port is picked at random below the kernel's ephemeral range: there no client
+ * connection and no listen(0) of another process takes it between this check and the server's bind.
+ * A port is handed out once per process.
+ */
 export async function freePort(): Promise<number> {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const from = 10_000;
+  if (!(low > from + 1000)) return ephemeralPort(); // an unusual range: let the kernel choose
+  for (let attempt = 0; attempt < 100; attempt++) {
+    // Room above for the consecutive ports of an FTP passive range.
+    const port = from + Math.floor(Math.random() * (low - from - 16));
+    if (handedOut.has(port) || !(await isFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free port found');
+}
+
+const handedOut = new Set<number>();
+
+/** True when nothing listens on 127.0.0.1:`port` now. */
+export async function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

@@ -4,10 +4,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import {
-  freePort, makeTempDir, PASSWORD_ENV, putAs, startDaemon, userInfo, waitForPort, type TestServer,
+  freePort, isFree, makeTempDir, PASSWORD_ENV, putAs, startDaemon, userInfo, waitForPort, type TestServer,
 } from './common.js';
 
 export const FTPS_USER = 'framftp';
@@ -76,15 +75,6 @@ async function freePortRange(count: number): Promise<[number, number]> {
     if (ok) return [first, first + count - 1];
   }
   throw new Error(`no ${count} consecutive free ports found`);
-}
-
-async function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
 }
 
 export async function startFtpsServer(opts: FtpsServerOptions): Promise<FtpsTestServer> {

@@ -1,4 +1,8 @@
-import type { LineRecord, Severity, UpdateStatus } from '../domain/types.js';
+// The model of one run's report (SPEC 9): what the store records of a run and what every renderer
+// of src/report/ reads. Pure types, in the domain so that the store and the import write it without
+// knowing the renderers.
+
+import type { LineRecord, Severity, UpdateStatus } from './types.js';
 
 export type FileStatus = 'imported' | 'alreadyImported' | 'rejected' | 'held' | 'waiting' | 'renamePending' | 'dismissed';
 
