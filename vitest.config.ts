@@ -8,12 +8,26 @@ import { defineConfig } from 'vitest/config';
 // - process: real child processes (the daemon, kill -9, SIGTERM, PID namespaces, RSS, file modes).
 // A test file in neither list below is a unit test.
 const SERVERS = [
-  'hostile-server', 'transport-contract-ftps', 'transport-contract-local', 'transport-contract-sftp',
-  'transport-contract-smb', 'transport-ftps', 'transport-limits', 'transport-local', 'transport-sftp', 'transport-smb',
+  'hostile-server',
+  'transport-contract-ftps',
+  'transport-contract-local',
+  'transport-contract-sftp',
+  'transport-contract-smb',
+  'transport-ftps',
+  'transport-limits',
+  'transport-local',
+  'transport-sftp',
+  'transport-smb',
 ];
 const PROCESS = [
-  'config-hostile-process', 'crash-points', 'daemon-config-isolation', 'daemon-process', 'file-modes', 'run-lock',
-  'shutdown-download', 'store-busy',
+  'config-hostile-process',
+  'crash-points',
+  'daemon-config-isolation',
+  'daemon-process',
+  'file-modes',
+  'run-lock',
+  'shutdown-download',
+  'store-busy',
 ];
 
 const files = (names: string[]) => names.map((n) => `test/${n}.test.ts`);

@@ -7,8 +7,21 @@ export { loadConfig, CERTIFIED_TYPES_FILE, type Config, type DisabledImport, typ
 export { configInForce, type InForce } from './config/in-force.js';
 export { MAX_YAML_BYTES, readYamlFile } from './config/yaml.js';
 export {
-  DEFAULT_FILE_PREFIX, DEFAULT_PORTS, IMPORT_KEYS, PROTOCOLS, type ImportConfig, type Protocol, type Schedule,
+  DEFAULT_FILE_PREFIX,
+  DEFAULT_PORTS,
+  IMPORT_KEYS,
+  PROTOCOLS,
+  type ImportConfig,
+  type Protocol,
+  type Schedule,
 } from './config/import.js';
 export { MAPPING_KEYS } from './config/mapping.js';
 export { readSecret, type SecretRef } from './config/secrets.js';
-export { loadSettings, isValidTimeZone, DEFAULT_SETTINGS, LOG_LEVELS, type Settings, type SettingsFlags } from './config/settings.js';
+export {
+  loadSettings,
+  isValidTimeZone,
+  DEFAULT_SETTINGS,
+  LOG_LEVELS,
+  type Settings,
+  type SettingsFlags,
+} from './config/settings.js';

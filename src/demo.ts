@@ -26,14 +26,21 @@ async function demo(): Promise<number> {
   if (await cli('students', 'load', join(root, 'fixtures/demo/roster.csv'))) return 2;
   process.stdout.write("\n$ fram-import run 'Demo drop folder'\n");
   const code = await cli('run', 'Demo drop folder', '--by', 'demo');
-  process.stdout.write(`\nThe file was renamed in ${join(configDir, 'drop')}. Next:\n`
-    + `  npx fram-import logs --data-dir ${dataDir}\n`
-    + `  npx fram-import report 1 --format html --data-dir ${dataDir} > report.html\n`
-    + `  npx fram-import student <state-id> --data-dir ${dataDir}\n`);
+  process.stdout.write(
+    `\nThe file was renamed in ${join(configDir, 'drop')}. Next:\n` +
+      `  npx fram-import logs --data-dir ${dataDir}\n` +
+      `  npx fram-import report 1 --format html --data-dir ${dataDir} > report.html\n` +
+      `  npx fram-import student <state-id> --data-dir ${dataDir}\n`,
+  );
   return code;
 }
 
-demo().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  process.stderr.write(`demo failed: ${(e as Error).stack}\n`);
-  process.exitCode = 1;
-});
+demo().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`demo failed: ${(e as Error).stack}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -62,11 +62,17 @@ export function localFailure(e: unknown, path: string, doing: string, busySecond
   const code = errorCode(e);
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return new FramError(5019, { doing, path }, { cause: e });
   if (isBusy(e)) return new FramError(5018, { seconds: busySeconds }, { cause: e });
-  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'EROFS' || code?.startsWith('SQLITE_READONLY') ? 'the file system or file is read-only'
-    : code === 'ENAMETOOLONG' ? 'the path is too long'
-    : code === 'ENOENT' ? 'the folder or file does not exist'
-    : code === 'ENOTDIR' ? 'a part of the path is not a folder'
-    : `${(e as Error)?.message ?? String(e)}${code ? ` (${code})` : ''}`;
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS' || code?.startsWith('SQLITE_READONLY')
+        ? 'the file system or file is read-only'
+        : code === 'ENAMETOOLONG'
+          ? 'the path is too long'
+          : code === 'ENOENT'
+            ? 'the folder or file does not exist'
+            : code === 'ENOTDIR'
+              ? 'a part of the path is not a folder'
+              : `${(e as Error)?.message ?? String(e)}${code ? ` (${code})` : ''}`;
   return new FramError(5020, { path, reason: `${why} while ${doing}` }, { cause: e });
 }

@@ -53,11 +53,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   // Every store write of the daemon waits while another process holds the store (SPEC 10 "Writers").
   prepareDataDir(settings.dataDir, log);
-  const db = await openDbWhenFree(dbPath(settings.dataDir), { signal: abort.signal, onBusy: () => log.warn({ waitingFor: 'store:open' }, 'store:busy') });
+  const db = await openDbWhenFree(dbPath(settings.dataDir), {
+    signal: abort.signal,
+    onBusy: () => log.warn({ waitingFor: 'store:open' }, 'store:busy'),
+  });
   for (const f of restrictStoreFiles(dbPath(settings.dataDir))) log.warn({ file: f }, 'datadir:mode');
   prepareStaging(settings.dataDir);
   const services = openServices({
-    settings, env, log, db, signal: abort.signal, clock: clockOf(clock, abort.signal), waitMs: Infinity,
+    settings,
+    env,
+    log,
+    db,
+    signal: abort.signal,
+    clock: clockOf(clock, abort.signal),
+    waitMs: Infinity,
     // The daemon's own requests name imports of the config in force; disabled ones are listed by /readyz.
     config: () => ({ config, problems: inForce.problems, disabled: new Map() }),
     onBusy: (what) => log.warn({ waitingFor: what }, 'store:busy'),
@@ -72,7 +81,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const worker = createWorker({
     run: (req) => services.runs.execute(req),
-    queue: services.daemon.queue(), log, now, pollMs: opts.queuePollMs, store: services.daemon.wait(), timers: clock,
+    queue: services.daemon.queue(),
+    log,
+    now,
+    pollMs: opts.queuePollMs,
+    store: services.daemon.wait(),
+    timers: clock,
   });
 
   const enqueueScheduled = (importName: string, slot: Date, catchUp: boolean) => {
@@ -80,8 +94,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       request: { importName, trigger: { kind: 'schedule', by: catchUp ? 'catch-up' : null } },
       done: () => scheduleState.markHandled(importName, slot),
     });
-    log.info({ import: importName, slot: slot.toISOString(), queued, ...(catchUp ? { catchUp: true } : {}) },
-      catchUp ? 'run:catch-up' : 'schedule:fired');
+    log.info(
+      { import: importName, slot: slot.toISOString(), queued, ...(catchUp ? { catchUp: true } : {}) },
+      catchUp ? 'run:catch-up' : 'schedule:fired',
+    );
   };
 
   const schedules = createSchedules({ tz: settings.tz, clock, log, fire: (name, slot) => enqueueScheduled(name, slot, false) });
@@ -106,14 +122,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   // An import in force for the first time since start (disabled until its file was fixed) gets the start-up catch-up then.
   const seen = new Set(config.imports.keys());
-  const watch = watchConfig(settings.configDir, inForce, (next) => {
-    inForce = next;
-    config = next.config;
-    schedules.arm(config.imports.values());
-    const fresh = [...config.imports].filter(([name]) => !seen.has(name));
-    for (const [name] of fresh) seen.add(name);
-    if (fresh.length) catchUp({ ...config, imports: new Map(fresh) });
-  }, log, opts.configPollMs);
+  const watch = watchConfig(
+    settings.configDir,
+    inForce,
+    (next) => {
+      inForce = next;
+      config = next.config;
+      schedules.arm(config.imports.values());
+      const fresh = [...config.imports].filter(([name]) => !seen.has(name));
+      for (const [name] of fresh) seen.add(name);
+      if (fresh.length) catchUp({ ...config, imports: new Map(fresh) });
+    },
+    log,
+    opts.configPollMs,
+  );
 
   const prune = () => services.daemon.prune(settings.retentionDays);
   prune();
@@ -130,7 +152,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       previousConfig: inForce.previous,
       problems: [...inForce.problems, ...tokensFile.problems.map((p) => describeTokenProblem(settings.apiTokensFile!, p))],
     }),
-    metrics: () => renderMetrics(services.daemon.metrics(), { waiting: worker.waiting(), configValid: inForce.problems.length === 0 }),
+    metrics: () =>
+      renderMetrics(services.daemon.metrics(), { waiting: worker.waiting(), configValid: inForce.problems.length === 0 }),
   });
   try {
     await new Promise<void>((resolve, reject) => {

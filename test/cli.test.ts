@@ -16,7 +16,13 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   let out = '';
   let err = '';
   const code = await main([...args, '--data-dir', dataDir, '--config-dir', configDir], {
-    out: (t) => { out += t; }, err: (t) => { err += t; }, env: { FRAM_LOG_LEVEL: 'silent', FRAM_TZ: 'America/Chicago' },
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: { FRAM_LOG_LEVEL: 'silent', FRAM_TZ: 'America/Chicago' },
   });
   return { code, out, err };
 }
@@ -74,7 +80,10 @@ describe('fram-import CLI', () => {
   it('logs lists both runs, newest first', async () => {
     const r = await cli('logs', '--json');
     const runs = JSON.parse(r.out);
-    expect(runs.map((x: { id: number; mode: string }) => [x.id, x.mode])).toEqual([[2, 'run'], [1, 'test']]);
+    expect(runs.map((x: { id: number; mode: string }) => [x.id, x.mode])).toEqual([
+      [2, 'run'],
+      [1, 'test'],
+    ]);
   });
 
   it('student shows records and the run that made them', async () => {
@@ -131,7 +140,10 @@ describe('fram-import CLI', () => {
     expect((await cli('run')).code).toBe(2);
     expect((await cli('run', 'No such import')).code).toBe(2);
     expect((await cli('frobnicate')).code).toBe(2);
-    writeFileSync(join(configDir, 'imports/bad.yaml'), 'name: bad\nmapping: POS 26-27\nprotocol: sftp\ndirectory: /abs\npassword: hunter2\n');
+    writeFileSync(
+      join(configDir, 'imports/bad.yaml'),
+      'name: bad\nmapping: POS 26-27\nprotocol: sftp\ndirectory: /abs\npassword: hunter2\n',
+    );
     const r = await cli('config', 'check');
     expect(r.code).toBe(2);
     expect(r.err).toContain('bad.yaml');

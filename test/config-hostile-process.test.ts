@@ -17,7 +17,10 @@ describe('config check on hostile files (acceptance 4), as a process', () => {
     writeFileSync(path.join(dir, 'mappings/pos-26-27.yaml'), readFileSync(path.join(ROOT, 'config/mappings/pos-26-27.yaml')));
     writeFileSync(path.join(dir, 'mappings/bomb.yaml'), aliasBomb());
     writeFileSync(path.join(dir, 'imports/list.yaml'), '- item item item item item item item item\n'.repeat(500_000));
-    writeFileSync(path.join(dir, 'imports/utf16.yaml'), utf16('name: U\nmapping: POS 26-27\nprotocol: local\ndirectory: /tmp\n', 'le', true));
+    writeFileSync(
+      path.join(dir, 'imports/utf16.yaml'),
+      utf16('name: U\nmapping: POS 26-27\nprotocol: local\ndirectory: /tmp\n', 'le', true),
+    );
     writeFileSync(path.join(dir, 'imports/good.yaml'), 'name: Good\nmapping: POS 26-27\nprotocol: local\ndirectory: drop\n');
 
     // The child reports its own peak RSS (getrusage's ru_maxrss, via process.resourceUsage) as it exits.
@@ -25,10 +28,23 @@ describe('config check on hostile files (acceptance 4), as a process', () => {
     const report = `import { writeFileSync } from 'node:fs';
       process.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));`;
     const started = Date.now();
-    const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(report)}`,
-      path.join(ROOT, 'dist/cli/bin.js'), 'config', 'check', '--config-dir', dir], {
-      encoding: 'utf8', env: { PATH: process.env.PATH, FRAM_LOG_LEVEL: 'silent' }, timeout: 30_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(report)}`,
+        path.join(ROOT, 'dist/cli/bin.js'),
+        'config',
+        'check',
+        '--config-dir',
+        dir,
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, FRAM_LOG_LEVEL: 'silent' },
+        timeout: 30_000,
+      },
+    );
     const seconds = (Date.now() - started) / 1000;
     const rssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
 

@@ -47,15 +47,26 @@ describe('size limit (1 MiB per file)', () => {
   });
 
   it('refuses a 20 MB list in certified-types.yaml; mappings that use no certified type keep working', () => {
-    const dir = configDir({ 'imports/two.yaml': LOCAL_TWO, 'mappings/m2.yaml': `${MAPPING.replace('name: M1', 'name: M2')}  certifiedType: { SNAP: SNAP }\n`.replace('  eligibility: Elig\n', '  eligibility: Elig\n  certifiedType: Type\n') });
-    writeFileSync(path.join(dir, 'certified-types.yaml'), '- { code: SNAP, label: SNAP, source: direct, eligibility: [F] }\n'.repeat(320_000));
+    const dir = configDir({
+      'imports/two.yaml': LOCAL_TWO,
+      'mappings/m2.yaml': `${MAPPING.replace('name: M1', 'name: M2')}  certifiedType: { SNAP: SNAP }\n`.replace(
+        '  eligibility: Elig\n',
+        '  eligibility: Elig\n  certifiedType: Type\n',
+      ),
+    });
+    writeFileSync(
+      path.join(dir, 'certified-types.yaml'),
+      '- { code: SNAP, label: SNAP, source: direct, eligibility: [F] }\n'.repeat(320_000),
+    );
     const { config, problems, disabled } = loadConfig(dir);
     expect(problems).toEqual(['certified-types.yaml: is 20,480,000 bytes; a file may be at most 1 MiB (1,048,576 bytes)']);
     // M1 reads no certified type; M2 does, so 'Local two' waits for the table.
     expect([...config!.imports.keys()]).toEqual(['Local one']);
     expect([...config!.mappings.keys()]).toEqual(['M1']);
     expect(disabled.get('Local two')).toEqual({
-      name: 'Local two', file: 'imports/two.yaml', files: ['certified-types.yaml'],
+      name: 'Local two',
+      file: 'imports/two.yaml',
+      files: ['certified-types.yaml'],
       problems: [
         "imports/two.yaml: mapping: 'M2' uses certified types, and certified-types.yaml is invalid",
         'certified-types.yaml: is 20,480,000 bytes; a file may be at most 1 MiB (1,048,576 bytes)',
@@ -66,7 +77,9 @@ describe('size limit (1 MiB per file)', () => {
 
 describe('YAML that attacks the parser', () => {
   it('an alias bomb is a problem of its file, not an exception', () => {
-    expect(onlyM2Broken(withBadMapping(aliasBomb()))).toMatch(/^mappings\/m2\.yaml: uses YAML aliases \(\*name\) more than 100 times.*alias bomb/);
+    expect(onlyM2Broken(withBadMapping(aliasBomb()))).toMatch(
+      /^mappings\/m2\.yaml: uses YAML aliases \(\*name\) more than 100 times.*alias bomb/,
+    );
   });
 
   it('an alias bomb in an import file disables that import alone', () => {
@@ -75,7 +88,12 @@ describe('YAML that attacks the parser', () => {
     expect(problems[0]).toMatch(/^imports\/bomb\.yaml: uses YAML aliases/);
     expect([...config!.imports.keys()]).toEqual(['Local one']);
     // The name cannot be read from a file that was not parsed: it is listed by its file.
-    expect(disabled.get('imports/bomb.yaml')).toEqual({ name: null, file: 'imports/bomb.yaml', files: ['imports/bomb.yaml'], problems });
+    expect(disabled.get('imports/bomb.yaml')).toEqual({
+      name: null,
+      file: 'imports/bomb.yaml',
+      files: ['imports/bomb.yaml'],
+      problems,
+    });
   });
 
   it('a few aliases are fine', () => {
@@ -90,14 +108,19 @@ describe('YAML that attacks the parser', () => {
     ['flow maps', `${'{a: '.repeat(250_000)}\n`, 'line 1, column 254'],
   ])('a 1 MB file of nested %s is refused at once, not parsed to a stack overflow', (_label, text, where) => {
     const started = Date.now();
-    expect(onlyM2Broken(withBadMapping(text))).toBe(`mappings/m2.yaml: nests lists or maps more than 64 levels deep (at ${where})`);
+    expect(onlyM2Broken(withBadMapping(text))).toBe(
+      `mappings/m2.yaml: nests lists or maps more than 64 levels deep (at ${where})`,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('a syntax error names its line and column; a second document is refused', () => {
-    expect(onlyM2Broken(withBadMapping('name: M2\nschoolYear: 2027: x\n'))).toBe('mappings/m2.yaml: YAML syntax error at line 2, column 13: Nested mappings are not allowed in compact mappings');
-    expect(onlyM2Broken(withBadMapping('name: M2\n---\nname: M3\n')))
-      .toBe('mappings/m2.yaml: holds more than one YAML document (a second one starts at line 2, column 1); a config file is one document');
+    expect(onlyM2Broken(withBadMapping('name: M2\nschoolYear: 2027: x\n'))).toBe(
+      'mappings/m2.yaml: YAML syntax error at line 2, column 13: Nested mappings are not allowed in compact mappings',
+    );
+    expect(onlyM2Broken(withBadMapping('name: M2\n---\nname: M3\n'))).toBe(
+      'mappings/m2.yaml: holds more than one YAML document (a second one starts at line 2, column 1); a config file is one document',
+    );
   });
 
   it('lists at most 50 problems of one file, then how many more', () => {
@@ -112,13 +135,41 @@ describe('YAML that attacks the parser', () => {
 describe('files that are not UTF-8', () => {
   const text = MAPPING.replace('name: M1', 'name: M2');
   it.each([
-    ['UTF-16 LE with a BOM', utf16(text, 'le', true), 'is UTF-16 (little-endian, with a byte-order mark), not UTF-8; save it as UTF-8'],
-    ['UTF-16 BE with a BOM', utf16(text, 'be', true), 'is UTF-16 (big-endian, with a byte-order mark), not UTF-8; save it as UTF-8'],
-    ['UTF-16 LE without a BOM', utf16(text, 'le', false), 'looks like UTF-16 (little-endian, without a byte-order mark), not UTF-8; save it as UTF-8'],
-    ['UTF-16 BE without a BOM', utf16(text, 'be', false), 'looks like UTF-16 (big-endian, without a byte-order mark), not UTF-8; save it as UTF-8'],
-    ['UTF-32 LE', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from('name: M2\n')]), 'is UTF-32 (it starts with a UTF-32 byte-order mark), not UTF-8; save it as UTF-8'],
-    ['Windows-1252 on line 3', Buffer.from('name: M2\nschoolYear: 2027\n# caf\xe9\n', 'latin1'), 'is not UTF-8: the byte at line 3 is not valid UTF-8 (is it Windows-1252?); save it as UTF-8'],
-    ['a NUL byte on line 2', Buffer.from('name: M2\nschoolYear: 2027\0\n'), 'contains a NUL byte (line 2): not a text file; save it as UTF-8'],
+    [
+      'UTF-16 LE with a BOM',
+      utf16(text, 'le', true),
+      'is UTF-16 (little-endian, with a byte-order mark), not UTF-8; save it as UTF-8',
+    ],
+    [
+      'UTF-16 BE with a BOM',
+      utf16(text, 'be', true),
+      'is UTF-16 (big-endian, with a byte-order mark), not UTF-8; save it as UTF-8',
+    ],
+    [
+      'UTF-16 LE without a BOM',
+      utf16(text, 'le', false),
+      'looks like UTF-16 (little-endian, without a byte-order mark), not UTF-8; save it as UTF-8',
+    ],
+    [
+      'UTF-16 BE without a BOM',
+      utf16(text, 'be', false),
+      'looks like UTF-16 (big-endian, without a byte-order mark), not UTF-8; save it as UTF-8',
+    ],
+    [
+      'UTF-32 LE',
+      Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from('name: M2\n')]),
+      'is UTF-32 (it starts with a UTF-32 byte-order mark), not UTF-8; save it as UTF-8',
+    ],
+    [
+      'Windows-1252 on line 3',
+      Buffer.from('name: M2\nschoolYear: 2027\n# caf\xe9\n', 'latin1'),
+      'is not UTF-8: the byte at line 3 is not valid UTF-8 (is it Windows-1252?); save it as UTF-8',
+    ],
+    [
+      'a NUL byte on line 2',
+      Buffer.from('name: M2\nschoolYear: 2027\0\n'),
+      'contains a NUL byte (line 2): not a text file; save it as UTF-8',
+    ],
   ])('%s is a problem that says so', (_label, bytes, message) => {
     expect(onlyM2Broken(withBadMapping(bytes))).toBe(`mappings/m2.yaml: ${message}`);
   });
@@ -172,18 +223,23 @@ describe('the API tokens file (finding 11)', () => {
 
   it('leaves out a bad entry, names it by number and name only, and keeps the other tokens working', () => {
     const pasted = 'plain-token-someone-pasted-0123456789';
-    const f = file([
-      `- { name: prometheus, role: viewer, sha256: ${hashToken('tok-a')} }`,
-      `- { name: ci, role: superuser, sha256: ${hashToken('tok-b')} }`,
-      `- { name: pasted, role: admin, sha256: ${pasted} }`,
-      `- { name: ops, role: operator, sha256: ${hashToken('tok-c')}, expires: 2027-01-01 }`,
-      `- { name: again, role: admin, sha256: ${hashToken('tok-a')} }`,
-      '- just a string',
-      `- { name: admin, role: admin, sha256: ${hashToken('tok-d').toUpperCase()} }`,
-      '',
-    ].join('\n'));
+    const f = file(
+      [
+        `- { name: prometheus, role: viewer, sha256: ${hashToken('tok-a')} }`,
+        `- { name: ci, role: superuser, sha256: ${hashToken('tok-b')} }`,
+        `- { name: pasted, role: admin, sha256: ${pasted} }`,
+        `- { name: ops, role: operator, sha256: ${hashToken('tok-c')}, expires: 2027-01-01 }`,
+        `- { name: again, role: admin, sha256: ${hashToken('tok-a')} }`,
+        '- just a string',
+        `- { name: admin, role: admin, sha256: ${hashToken('tok-d').toUpperCase()} }`,
+        '',
+      ].join('\n'),
+    );
     const { tokens, problems } = loadTokens(f);
-    expect(tokens.map((t) => [t.name, t.role])).toEqual([['prometheus', 'viewer'], ['admin', 'admin']]);
+    expect(tokens.map((t) => [t.name, t.role])).toEqual([
+      ['prometheus', 'viewer'],
+      ['admin', 'admin'],
+    ]);
     expect(problems).toEqual([
       { entry: 2, name: 'ci', problem: 'role must be one of viewer, operator, admin' },
       { entry: 3, name: 'pasted', problem: "sha256 must be the token's SHA-256 in hex (64 characters)" },
@@ -203,7 +259,11 @@ describe('the API tokens file (finding 11)', () => {
   it.each([
     ['an alias bomb', () => aliasBomb(), /^uses YAML aliases/],
     ['UTF-16', () => utf16(`- { name: a, role: viewer, sha256: ${hashToken('x')} }\n`, 'le', true), /^is UTF-16 \(little-endian/],
-    ['over 1 MiB', () => `- { name: a, role: viewer, sha256: ${hashToken('x')} }\n`.repeat(20_000), /^is 2,\d{3},\d{3} bytes; a file may be at most 1 MiB/],
+    [
+      'over 1 MiB',
+      () => `- { name: a, role: viewer, sha256: ${hashToken('x')} }\n`.repeat(20_000),
+      /^is 2,\d{3},\d{3} bytes; a file may be at most 1 MiB/,
+    ],
     ['not a list', () => 'name: a\n', /^must be a list of \{ name, role, sha256 \}$/],
   ])('a tokens file that is %s is one problem, never an exception', (_label, text, message) => {
     const { tokens, problems } = loadTokens(file(text()));

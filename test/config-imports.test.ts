@@ -6,7 +6,9 @@ import { LOCAL_IMPORT, configDir, load, loadOk, sftpImport } from './helpers/con
 describe('imports', () => {
   it('rejects an inline password without echoing it', () => {
     const secret = 'Tr0ub4dor&3-do-not-print';
-    const { config, problems, disabled } = load({ 'imports/remote.yaml': sftpImport().replace('{ env: POS_PASSWORD }', `"${secret}"`) });
+    const { config, problems, disabled } = load({
+      'imports/remote.yaml': sftpImport().replace('{ env: POS_PASSWORD }', `"${secret}"`),
+    });
     expect([...config!.imports.keys()]).toEqual(['Local one']);
     expect([...disabled.keys()]).toEqual(['Remote']);
     expect(disabled.get('Remote')!.problems).toEqual(problems);
@@ -49,12 +51,20 @@ describe('imports', () => {
       'imports/sftp.yaml': sftpImport(),
       'imports/smb.yaml': 'name: S\nmapping: M1\nprotocol: smb\nhost: h\nusername: u\npassword: { env: P }\ndirectory: share\n',
       'imports/ftps.yaml': 'name: F\nmapping: M1\nprotocol: ftps\nhost: h\nusername: u\npassword: { file: pw.txt }\n',
-      'imports/ftpx.yaml': 'name: FX\nmapping: M1\nprotocol: ftps\nftpsMode: explicit\nhost: h\nusername: u\npassword: { env: P }\n',
+      'imports/ftpx.yaml':
+        'name: FX\nmapping: M1\nprotocol: ftps\nftpsMode: explicit\nhost: h\nusername: u\npassword: { env: P }\n',
     });
     const sftp = config.imports.get('Remote')!;
     expect(sftp).toMatchObject({
-      port: 22, filePrefix: 'IC_Eligibility', stableSeconds: 30, maxChangeRatio: 0.2, active: true,
-      includeUpdatedRecords: true, insecureAcceptAnyHostKey: false, insecureTls: false, paused: false,
+      port: 22,
+      filePrefix: 'IC_Eligibility',
+      stableSeconds: 30,
+      maxChangeRatio: 0.2,
+      active: true,
+      includeUpdatedRecords: true,
+      insecureAcceptAnyHostKey: false,
+      insecureTls: false,
+      paused: false,
     });
     expect(sftp.schedule).toBeUndefined();
     expect(config.imports.get('S')!.port).toBe(445);
@@ -69,7 +79,9 @@ describe('imports', () => {
 
   it('keeps explicit values, stableSeconds 0 included', () => {
     const imp = loadOk({
-      'imports/sftp.yaml': sftpImport('port: 2222\nstableSeconds: 0\nmaxChangeRatio: 1\nfilePrefix: IC_Elig_North\nactive: false\n'),
+      'imports/sftp.yaml': sftpImport(
+        'port: 2222\nstableSeconds: 0\nmaxChangeRatio: 1\nfilePrefix: IC_Elig_North\nactive: false\n',
+      ),
     }).imports.get('Remote')!;
     expect(imp).toMatchObject({ port: 2222, stableSeconds: 0, maxChangeRatio: 1, filePrefix: 'IC_Elig_North', active: false });
   });
@@ -86,14 +98,19 @@ describe('imports', () => {
     });
     expect(config.imports.get('F')!.certSha256).toBe(hex.replace(/:/g, '').toLowerCase());
     const { problems } = load({
-      'imports/ftps.yaml': 'name: F\nmapping: M1\nprotocol: ftps\nhost: h\nusername: u\npassword: { env: P }\ncertSha256: "12:2C"\n',
+      'imports/ftps.yaml':
+        'name: F\nmapping: M1\nprotocol: ftps\nhost: h\nusername: u\npassword: { env: P }\ncertSha256: "12:2C"\n',
     });
-    expect(problems).toEqual(['imports/ftps.yaml: certSha256: must be a SHA-256 fingerprint: 32 bytes in hex, with or without colons']);
+    expect(problems).toEqual([
+      'imports/ftps.yaml: certSha256: must be a SHA-256 fingerprint: 32 bytes in hex, with or without colons',
+    ]);
   });
 
   it('checks hostKeySha256 is written as ssh-keygen prints it', () => {
     const good = 'SHA256:0aWsmgFfrC73s0FnNjVRKhUR9B/jfREbJn8DnuxdT1g';
-    expect(loadOk({ 'imports/sftp.yaml': sftpImport(`hostKeySha256: "${good}"`) }).imports.get('Remote')!.hostKeySha256).toBe(good);
+    expect(loadOk({ 'imports/sftp.yaml': sftpImport(`hostKeySha256: "${good}"`) }).imports.get('Remote')!.hostKeySha256).toBe(
+      good,
+    );
     for (const bad of [`${good}=`, good.slice(7), 'SHA256:abc', 'MD5:aa:bb']) {
       const { problems } = load({ 'imports/sftp.yaml': sftpImport(`hostKeySha256: "${bad}"`) });
       expect(problems, bad).toHaveLength(1);
@@ -127,10 +144,12 @@ describe('imports', () => {
   });
 
   it('checks names: allowed characters, length, unique across files ignoring case', () => {
-    expect(load({ 'imports/local.yaml': LOCAL_IMPORT.replace('Local one', 'Local/one') }).problems)
-      .toEqual(['imports/local.yaml: name: must be 1-40 letters, digits, spaces, - or _']);
-    expect(load({ 'imports/local.yaml': LOCAL_IMPORT.replace('Local one', 'x'.repeat(41)) }).problems)
-      .toEqual(['imports/local.yaml: name: must be 1-40 letters, digits, spaces, - or _']);
+    expect(load({ 'imports/local.yaml': LOCAL_IMPORT.replace('Local one', 'Local/one') }).problems).toEqual([
+      'imports/local.yaml: name: must be 1-40 letters, digits, spaces, - or _',
+    ]);
+    expect(load({ 'imports/local.yaml': LOCAL_IMPORT.replace('Local one', 'x'.repeat(41)) }).problems).toEqual([
+      'imports/local.yaml: name: must be 1-40 letters, digits, spaces, - or _',
+    ]);
     expect(loadOk({ 'imports/local.yaml': LOCAL_IMPORT.replace('Local one', 'x'.repeat(40)) }).imports.size).toBe(1);
     const { problems } = load({ 'imports/local2.yaml': LOCAL_IMPORT.replace('Local one', 'LOCAL ONE') });
     expect(problems).toEqual([
@@ -143,18 +162,25 @@ describe('imports', () => {
       'imports/local.yaml': `${LOCAL_IMPORT}host: h\n`,
       'imports/smb.yaml': 'name: S\nmapping: M1\nprotocol: smb\ndirectory: share\npassword: { env: P }\nhostKeySha256: x\n',
     });
-    expect(problems).toEqual(expect.arrayContaining([
-      'imports/local.yaml: host: only used with protocol smb or ftps or sftp; remove it',
-      'imports/smb.yaml: host: required for protocol smb',
-      'imports/smb.yaml: username: required for protocol smb',
-      'imports/smb.yaml: hostKeySha256: only used with protocol sftp; remove it',
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'imports/local.yaml: host: only used with protocol smb or ftps or sftp; remove it',
+        'imports/smb.yaml: host: required for protocol smb',
+        'imports/smb.yaml: username: required for protocol smb',
+        'imports/smb.yaml: hostKeySha256: only used with protocol sftp; remove it',
+      ]),
+    );
   });
 
   it('refuses an smb directory that smbclient could not be given safely', () => {
-    const smb = (dir: string) => `name: S\nmapping: M1\nprotocol: smb\nhost: h\nusername: u\npassword: { env: P }\ndirectory: '${dir}'\n`;
-    expect(load({ 'imports/smb.yaml': smb('share/a;b') }).problems).toEqual(['imports/smb.yaml: directory: must not contain " or ; for smb']);
-    expect(load({ 'imports/smb.yaml': smb('share/"x"') }).problems).toEqual(['imports/smb.yaml: directory: must not contain " or ; for smb']);
+    const smb = (dir: string) =>
+      `name: S\nmapping: M1\nprotocol: smb\nhost: h\nusername: u\npassword: { env: P }\ndirectory: '${dir}'\n`;
+    expect(load({ 'imports/smb.yaml': smb('share/a;b') }).problems).toEqual([
+      'imports/smb.yaml: directory: must not contain " or ; for smb',
+    ]);
+    expect(load({ 'imports/smb.yaml': smb('share/"x"') }).problems).toEqual([
+      'imports/smb.yaml: directory: must not contain " or ; for smb',
+    ]);
     expect(loadOk({ 'imports/smb.yaml': smb('share/POS Exports') }).imports.get('S')!.directory).toBe('share/POS Exports');
   });
 

@@ -11,8 +11,9 @@ import { main } from '../src/cli/main.js';
 import { loadSettings } from '../src/config.js';
 import { MAPPING, TYPES, configDir, load } from './helpers/config-dir.js';
 
-const M2_TYPED = MAPPING.replace('name: M1', 'name: M2').replace('  eligibility: Elig\n', '  eligibility: Elig\n  certifiedType: Type\n')
-  + '  certifiedType: { SNAP: SNAP }\n';
+const M2_TYPED =
+  MAPPING.replace('name: M1', 'name: M2').replace('  eligibility: Elig\n', '  eligibility: Elig\n  certifiedType: Type\n') +
+  '  certifiedType: { SNAP: SNAP }\n';
 const two = (mapping = 'M2', extra = '') => `name: Local two\nmapping: ${mapping}\nprotocol: local\ndirectory: drop\n${extra}`;
 
 describe('loadConfig: an invalid file disables only the imports that need it', () => {
@@ -25,8 +26,13 @@ describe('loadConfig: an invalid file disables only the imports that need it', (
     expect([...config!.imports.keys()]).toEqual(['Local one']);
     expect([...config!.mappings.keys()]).toEqual(['M1']);
     expect(disabled.get('Local two')).toEqual({
-      name: 'Local two', file: 'imports/two.yaml', files: ['mappings/m2.yaml'],
-      problems: ["imports/two.yaml: mapping: 'M2' is invalid (mappings/m2.yaml)", 'mappings/m2.yaml: schoolYear: expected a number, got a string'],
+      name: 'Local two',
+      file: 'imports/two.yaml',
+      files: ['mappings/m2.yaml'],
+      problems: [
+        "imports/two.yaml: mapping: 'M2' is invalid (mappings/m2.yaml)",
+        'mappings/m2.yaml: schoolYear: expected a number, got a string',
+      ],
     });
   });
 
@@ -43,8 +49,9 @@ describe('loadConfig: an invalid file disables only the imports that need it', (
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^mappings\/m2\.yaml: YAML syntax error at line 2, column 1: /);
     expect(disabled.get('Local two')!.files).toEqual(['mappings/m2.yaml']);
-    expect(disabled.get('Local two')!.problems[0])
-      .toBe("imports/two.yaml: mapping: 'M2' is not among the valid mappings; it may be in mappings/m2.yaml, which cannot be read");
+    expect(disabled.get('Local two')!.problems[0]).toBe(
+      "imports/two.yaml: mapping: 'M2' is not among the valid mappings; it may be in mappings/m2.yaml, which cannot be read",
+    );
   });
 
   it('still reports a mapping name that matches nothing when every mapping file could be read', () => {
@@ -92,7 +99,10 @@ describe('configInForce: a running daemon keeps the previous config of what an i
 
     // Now its file breaks beyond reading its name, and the other import changes validly.
     writeFileSync(path.join(dir, 'imports/two.yaml'), '\uFEFFname: [broken\n');
-    writeFileSync(path.join(dir, 'imports/local.yaml'), `name: Local one\nmapping: M1\nprotocol: local\ndirectory: drop\nstableSeconds: 7\n`);
+    writeFileSync(
+      path.join(dir, 'imports/local.yaml'),
+      `name: Local one\nmapping: M1\nprotocol: local\ndirectory: drop\nstableSeconds: 7\n`,
+    );
     const third = configInForce(loadConfig(dir), dir, second);
     expect(third.config.imports.get('Local one')!.stableSeconds).toBe(7);
     expect(third.config.imports.get('Local two')!.stableSeconds).toBe(5);
@@ -109,12 +119,16 @@ describe('configInForce: a running daemon keeps the previous config of what an i
   it('an invalid mapping change keeps the previous mapping for its imports', () => {
     const dir = configDir({ 'mappings/m2.yaml': MAPPING.replace('name: M1', 'name: M2'), 'imports/two.yaml': two() });
     const first = start(dir);
-    writeFileSync(path.join(dir, 'mappings/m2.yaml'), MAPPING.replace('name: M1', 'name: M2').replace('schoolYear: 2027', 'schoolYear: 2'));
+    writeFileSync(
+      path.join(dir, 'mappings/m2.yaml'),
+      MAPPING.replace('name: M1', 'name: M2').replace('schoolYear: 2027', 'schoolYear: 2'),
+    );
     const next = configInForce(loadConfig(dir), dir, first);
     expect([...next.config.imports.keys()]).toEqual(['Local one', 'Local two']);
     expect(next.config.mappings.get('M2')!.schoolYear).toBe(2027);
     expect(next.previous.get('Local two')).toEqual([
-      "imports/two.yaml: mapping: 'M2' is invalid (mappings/m2.yaml)", 'mappings/m2.yaml: schoolYear: must be 2000 or more',
+      "imports/two.yaml: mapping: 'M2' is invalid (mappings/m2.yaml)",
+      'mappings/m2.yaml: schoolYear: must be 2000 or more',
     ]);
   });
 
@@ -135,8 +149,9 @@ describe('configInForce: a running daemon keeps the previous config of what an i
     writeFileSync(path.join(dir, 'certified-types.yaml'), TYPES.replace(/^- \{ code: SNAP.*$/m, ''));
     const next = configInForce(loadConfig(dir), dir, first);
     expect([...next.config.imports.keys()]).toEqual(['Local one']);
-    expect(next.disabled.get('Local two')!.at(-1))
-      .toBe("mapping 'M2' of the previous config uses certified type(s) SNAP, which certified-types.yaml no longer lists");
+    expect(next.disabled.get('Local two')!.at(-1)).toBe(
+      "mapping 'M2' of the previous config uses certified type(s) SNAP, which certified-types.yaml no longer lists",
+    );
   });
 });
 
@@ -144,11 +159,27 @@ describe('the CLI with one invalid file', () => {
   const io = (env: NodeJS.ProcessEnv = {}) => {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { out: (t: string) => { out.push(t); }, err: (t: string) => { err.push(t); }, env: { FRAM_LOG_LEVEL: 'silent', ...env } } };
+    return {
+      out,
+      err,
+      io: {
+        out: (t: string) => {
+          out.push(t);
+        },
+        err: (t: string) => {
+          err.push(t);
+        },
+        env: { FRAM_LOG_LEVEL: 'silent', ...env },
+      },
+    };
   };
 
   it('config check lists every problem and the disabled imports, and exits 2', async () => {
-    const dir = configDir({ 'mappings/m2.yaml': 'name: [M2\n', 'imports/two.yaml': two(), 'imports/three.yaml': 'name: Three\n' });
+    const dir = configDir({
+      'mappings/m2.yaml': 'name: [M2\n',
+      'imports/two.yaml': two(),
+      'imports/three.yaml': 'name: Three\n',
+    });
     const t = io();
     expect(await main(['config', 'check', '--config-dir', dir], t.io)).toBe(2);
     const text = t.err.join('');
@@ -165,7 +196,11 @@ describe('the CLI with one invalid file', () => {
     ]);
     const j = io();
     expect(await main(['config', 'check', '--json', '--config-dir', dir], j.io)).toBe(2);
-    expect(JSON.parse(j.out.join(''))).toMatchObject({ valid: false, imports: ['Local one'], disabled: { 'Local two': { because: ['mappings/m2.yaml'] } } });
+    expect(JSON.parse(j.out.join(''))).toMatchObject({
+      valid: false,
+      imports: ['Local one'],
+      disabled: { 'Local two': { because: ['mappings/m2.yaml'] } },
+    });
   });
 
   it('configOf hands a command the valid imports, and refuses a disabled one naming its problem', () => {
@@ -179,7 +214,9 @@ describe('the CLI with one invalid file', () => {
       refusal = e;
     }
     expect(refusal).toBeInstanceOf(UsageError);
-    expect((refusal as UsageError).message).toBe("import 'Local two' is disabled: imports/two.yaml is invalid (fram-import config check lists every problem)");
+    expect((refusal as UsageError).message).toBe(
+      "import 'Local two' is disabled: imports/two.yaml is invalid (fram-import config check lists every problem)",
+    );
     expect((refusal as UsageError).details).toEqual(['imports/two.yaml: stableSeconds: must be 0 or more']);
   });
 });

@@ -7,25 +7,47 @@ import { tempDir, configDir } from './helpers/config-dir.js';
 describe('loadSettings', () => {
   it('applies defaults', () => {
     expect(loadSettings({}, {})).toEqual({
-      dataDir: '/data', configDir: '/config', port: 8080, tz: 'UTC', logLevel: 'info', retentionDays: 1100,
+      dataDir: '/data',
+      configDir: '/config',
+      port: 8080,
+      tz: 'UTC',
+      logLevel: 'info',
+      retentionDays: 1100,
     });
   });
 
   it('takes env over defaults and flags over env', () => {
     const env = {
-      FRAM_DATA_DIR: '/srv/data', FRAM_CONFIG_DIR: '/srv/config', FRAM_PORT: '9090', FRAM_TZ: 'America/Chicago', TZ: 'Europe/Berlin',
-      FRAM_LOG_LEVEL: 'debug', FRAM_RETENTION_DAYS: '400', FRAM_API_TOKENS_FILE: '/run/secrets/tokens',
+      FRAM_DATA_DIR: '/srv/data',
+      FRAM_CONFIG_DIR: '/srv/config',
+      FRAM_PORT: '9090',
+      FRAM_TZ: 'America/Chicago',
+      TZ: 'Europe/Berlin',
+      FRAM_LOG_LEVEL: 'debug',
+      FRAM_RETENTION_DAYS: '400',
+      FRAM_API_TOKENS_FILE: '/run/secrets/tokens',
     };
     expect(loadSettings(env, {})).toEqual({
-      dataDir: '/srv/data', configDir: '/srv/config', port: 9090, tz: 'America/Chicago', logLevel: 'debug',
-      retentionDays: 400, apiTokensFile: '/run/secrets/tokens',
+      dataDir: '/srv/data',
+      configDir: '/srv/config',
+      port: 9090,
+      tz: 'America/Chicago',
+      logLevel: 'debug',
+      retentionDays: 400,
+      apiTokensFile: '/run/secrets/tokens',
     });
-    expect(loadSettings(env, { dataDir: '/x', configDir: '/y', port: 1234 })).toMatchObject({ dataDir: '/x', configDir: '/y', port: 1234 });
+    expect(loadSettings(env, { dataDir: '/x', configDir: '/y', port: 1234 })).toMatchObject({
+      dataDir: '/x',
+      configDir: '/y',
+      port: 1234,
+    });
     expect(loadSettings({ TZ: 'Europe/Berlin' }, {}).tz).toBe('Europe/Berlin');
   });
 
   it('throws on a zone that is not a real IANA zone', () => {
-    expect(() => loadSettings({ FRAM_TZ: 'Mars/Olympus_Mons' }, {})).toThrow(/FRAM_TZ: 'Mars\/Olympus_Mons' is not a known IANA time zone/);
+    expect(() => loadSettings({ FRAM_TZ: 'Mars/Olympus_Mons' }, {})).toThrow(
+      /FRAM_TZ: 'Mars\/Olympus_Mons' is not a known IANA time zone/,
+    );
     expect(() => loadSettings({ TZ: 'Nowhere/Land' }, {})).toThrow(/TZ: 'Nowhere\/Land'/);
   });
 

@@ -26,7 +26,8 @@ describe('the shipped config', () => {
     copyFileSync(path.join(SHIPPED, 'mappings/pos-26-27.yaml'), path.join(dir, 'mappings/pos-26-27.yaml'));
     const examples = readdirSync(path.join(SHIPPED, 'imports')).filter((n) => n.endsWith('.example'));
     expect(examples.length).toBe(3);
-    for (const n of examples) copyFileSync(path.join(SHIPPED, 'imports', n), path.join(dir, 'imports', n.replace(/\.example$/, '')));
+    for (const n of examples)
+      copyFileSync(path.join(SHIPPED, 'imports', n), path.join(dir, 'imports', n.replace(/\.example$/, '')));
     const { config, problems } = loadConfig(dir);
     expect(problems).toEqual([]);
     expect([...config!.imports.values()].map((i) => i.protocol).sort()).toEqual(['ftps', 'sftp', 'smb']);
@@ -44,7 +45,15 @@ describe('the shipped config', () => {
 describe('docs/configuration.md', () => {
   it('describes every key of mapping and import files, and every setting', () => {
     const doc = readFileSync(path.join(ROOT, 'docs/configuration.md'), 'utf8');
-    const settings = ['FRAM_DATA_DIR', 'FRAM_CONFIG_DIR', 'FRAM_PORT', 'FRAM_TZ', 'FRAM_LOG_LEVEL', 'FRAM_API_TOKENS_FILE', 'FRAM_RETENTION_DAYS'];
+    const settings = [
+      'FRAM_DATA_DIR',
+      'FRAM_CONFIG_DIR',
+      'FRAM_PORT',
+      'FRAM_TZ',
+      'FRAM_LOG_LEVEL',
+      'FRAM_API_TOKENS_FILE',
+      'FRAM_RETENTION_DAYS',
+    ];
     const keys = [...MAPPING_KEYS, ...IMPORT_KEYS, ...settings, 'code', 'label', 'frequency', 'day', 'time'];
     expect(keys.length).toBeGreaterThan(40);
     for (const key of keys) expect(doc, key).toContain(`| \`${key}\``);
@@ -53,7 +62,10 @@ describe('docs/configuration.md', () => {
 
 describe('demo fixtures', () => {
   const csvRows = (file: string) =>
-    readFileSync(path.join(ROOT, 'fixtures/demo', file), 'utf8').trim().split('\n').map((l) => l.split(','));
+    readFileSync(path.join(ROOT, 'fixtures/demo', file), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
 
   it('the roster has exactly one State ID shared by two students with different student numbers', () => {
     const [header, ...rows] = csvRows('roster.csv');
@@ -76,9 +88,13 @@ describe('demo fixtures', () => {
       if ('column' in src) expect(header).toContain(src.column);
     }
     const col = (name: string) => header.indexOf(name);
-    const unmappedElig = rows.filter((r) => mapping.values.eligibility![r[col('Eligibility')].trim().toLowerCase()] === undefined);
+    const unmappedElig = rows.filter(
+      (r) => mapping.values.eligibility![r[col('Eligibility')].trim().toLowerCase()] === undefined,
+    );
     expect(unmappedElig.map((r) => r[col('Eligibility')])).toEqual(['X']);
-    const unmappedType = rows.filter((r) => mapping.values.certifiedType![r[col('Certified Type')].trim().toLowerCase()] === undefined);
+    const unmappedType = rows.filter(
+      (r) => mapping.values.certifiedType![r[col('Certified Type')].trim().toLowerCase()] === undefined,
+    );
     expect(unmappedType).toEqual([]);
     expect(rows.filter((r) => r[0] === '')).toHaveLength(1);
   });
@@ -88,7 +104,10 @@ describe('problems', () => {
   it('reports every problem across files at once, each with file and field', () => {
     const { config, problems } = load({
       'certified-types.yaml': `${TYPES}- { code: SNAP, label: again, source: direct, eligibility: [F] }\n`,
-      'mappings/m1.yaml': MAPPING.replace('  stateId: State ID\n', '').replace('schoolYear: 2027', 'schoolYear: 2027\ndateFormat: DD.MM.YYYY'),
+      'mappings/m1.yaml': MAPPING.replace('  stateId: State ID\n', '').replace(
+        'schoolYear: 2027',
+        'schoolYear: 2027\ndateFormat: DD.MM.YYYY',
+      ),
       'imports/local.yaml': `${LOCAL_IMPORT}stableSeconds: -1\nmaxChangeRatio: 0\n`,
       'imports/other.yaml': 'name: Other\nmapping: M1\nprotocol: gopher\ndirectory: x\nfilePrefx: IC\n',
     });
@@ -103,7 +122,11 @@ describe('problems', () => {
       'imports/other.yaml: protocol:',
       'imports/other.yaml: filePrefx: unknown key',
     ];
-    for (const e of expected) expect(problems.some((p) => p.startsWith(e)), e).toBe(true);
+    for (const e of expected)
+      expect(
+        problems.some((p) => p.startsWith(e)),
+        e,
+      ).toBe(true);
   });
 
   it('reports YAML syntax errors with the file', () => {
@@ -129,7 +152,12 @@ describe('mappings', () => {
   it('applies defaults', () => {
     const m = loadOk().mappings.get('M1')!;
     expect(m).toMatchObject({
-      fileType: 'csv', hasHeader: true, encoding: 'auto', identifier: 'stateId', directCertification: false, dateFormat: 'M/D/YYYY',
+      fileType: 'csv',
+      hasHeader: true,
+      encoding: 'auto',
+      identifier: 'stateId',
+      directCertification: false,
+      dateFormat: 'M/D/YYYY',
     });
     expect(m.defaultEndDate).toBeUndefined();
     expect(m.fields.stateId).toEqual({ column: 'State ID' });
@@ -149,8 +177,10 @@ describe('mappings', () => {
 
   it('rejects an unknown certified-type code in values (cross-file)', () => {
     const { problems } = load({
-      'mappings/m1.yaml': `${MAPPING}  certifiedType: { SNAP: SNAP, MEDX: MEDICAID_X }\n`
-        .replace('  eligibility: Elig\n', '  eligibility: Elig\n  certifiedType: Type\n'),
+      'mappings/m1.yaml': `${MAPPING}  certifiedType: { SNAP: SNAP, MEDX: MEDICAID_X }\n`.replace(
+        '  eligibility: Elig\n',
+        '  eligibility: Elig\n  certifiedType: Type\n',
+      ),
     });
     expect(problems).toEqual([
       "mappings/m1.yaml: values.certifiedType.MEDX: unknown certified type 'MEDICAID_X' (not in certified-types.yaml)",
@@ -160,21 +190,27 @@ describe('mappings', () => {
   it('rejects a string column when hasHeader is false, and accepts column numbers', () => {
     const { problems } = load({
       'mappings/m1.yaml': MAPPING.replace('schoolYear: 2027', 'schoolYear: 2027\nhasHeader: false')
-        .replace('Start\n', '2\n').replace('End\n', '3\n').replace('Elig\n', '4\n'),
+        .replace('Start\n', '2\n')
+        .replace('End\n', '3\n')
+        .replace('Elig\n', '4\n'),
     });
     expect(problems).toEqual([
       'mappings/m1.yaml: fields.stateId: a column name needs hasHeader: true; give the column number (1-based) instead',
     ]);
     const ok = loadOk({
       'mappings/m1.yaml': MAPPING.replace('schoolYear: 2027', 'schoolYear: 2027\nhasHeader: false')
-        .replace('State ID\n', '1\n').replace('Start\n', '2\n').replace('End\n', '3\n').replace('Elig\n', '4\n'),
+        .replace('State ID\n', '1\n')
+        .replace('Start\n', '2\n')
+        .replace('End\n', '3\n')
+        .replace('Elig\n', '4\n'),
     });
     expect(ok.mappings.get('M1')!.fields.stateId).toEqual({ column: 1 });
   });
 
   it('requires { start, length } for fixed files and refuses it for csv', () => {
     const fixed = MAPPING.replace('schoolYear: 2027', 'schoolYear: 2027\nfileType: fixed')
-      .replace('State ID\n', '{ start: 1, length: 10 }\n').replace('Start\n', '{ start: 11, length: 8 }\n')
+      .replace('State ID\n', '{ start: 1, length: 10 }\n')
+      .replace('Start\n', '{ start: 11, length: 8 }\n')
       .replace('End\n', '{ start: 19, length: 8 }\n');
     expect(load({ 'mappings/m1.yaml': fixed }).problems).toEqual([
       'mappings/m1.yaml: fields.eligibility: a fixed-width file needs { start, length } for every field read from the file',
@@ -197,12 +233,15 @@ describe('mappings', () => {
     }).mappings.get('M1')!;
     expect(m.fields.eligibility).toEqual({ constant: 'F' });
     const badType = load({ 'mappings/m1.yaml': MAPPING.replace('Elig\n', 'Elig\n  certifiedType: { constant: NOPE }\n') });
-    expect(badType.problems).toEqual(["mappings/m1.yaml: fields.certifiedType.constant: unknown certified type 'NOPE' (not in certified-types.yaml)"]);
+    expect(badType.problems).toEqual([
+      "mappings/m1.yaml: fields.certifiedType.constant: unknown certified type 'NOPE' (not in certified-types.yaml)",
+    ]);
   });
 
   it('validates dateFormat against the list and defaultEndDate as YYYY-MM-DD', () => {
-    expect(loadOk({ 'mappings/m1.yaml': `${MAPPING}dateFormat: YYYYMMDD\ndefaultEndDate: 2027-06-30\n` }).mappings.get('M1'))
-      .toMatchObject({ dateFormat: 'YYYYMMDD', defaultEndDate: '2027-06-30' });
+    expect(
+      loadOk({ 'mappings/m1.yaml': `${MAPPING}dateFormat: YYYYMMDD\ndefaultEndDate: 2027-06-30\n` }).mappings.get('M1'),
+    ).toMatchObject({ dateFormat: 'YYYYMMDD', defaultEndDate: '2027-06-30' });
     const { problems } = load({ 'mappings/m1.yaml': `${MAPPING}dateFormat: DD-MM-YY\ndefaultEndDate: 6/30/2027\n` });
     expect(problems.some((p) => p.startsWith('mappings/m1.yaml: dateFormat: must be one of: M/D/YYYY'))).toBe(true);
     expect(problems).toContain('mappings/m1.yaml: defaultEndDate: must be a real date written YYYY-MM-DD');

@@ -131,10 +131,16 @@ async function newSite(name: string, protocol: 'local' | 'smb'): Promise<Site> {
   // JSON is YAML.
   writeFileSync(join(configDir, 'imports', 'crash.yaml'), JSON.stringify({ ...common, ...fields }, null, 2));
   return {
-    dataDir, drop, tmp,
+    dataDir,
+    drop,
+    tmp,
     args: ['run', IMPORT, '--json', '--data-dir', dataDir, '--config-dir', configDir],
     env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp, FRAM_LOG_LEVEL: 'info', FRAM_TZ: 'UTC',
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: tmp,
+      FRAM_LOG_LEVEL: 'info',
+      FRAM_TZ: 'UTC',
       [PASSWORD_ENV]: password,
     },
   };
@@ -144,8 +150,10 @@ async function newSite(name: string, protocol: 'local' | 'smb'): Promise<Site> {
 function leftovers(site: Site) {
   return {
     staging: filesUnder(join(site.dataDir, 'staging')),
-    clientFolders: [...foldersNamed(site.dataDir, CLIENT_DIR).map((d) => `<data>/${d}`),
-      ...foldersNamed(site.tmp, CLIENT_DIR).map((d) => `<tmp>/${d}`)],
+    clientFolders: [
+      ...foldersNamed(site.dataDir, CLIENT_DIR).map((d) => `<data>/${d}`),
+      ...foldersNamed(site.tmp, CLIENT_DIR).map((d) => `<tmp>/${d}`),
+    ],
   };
 }
 
@@ -179,8 +187,9 @@ function crashCase(protocol: 'local' | 'smb', { event, renamed }: (typeof POINTS
 
     const db = openDb(store);
     try {
-      expect(db.prepare('SELECT sha256, count(*) AS n FROM imported_files GROUP BY sha256').all())
-        .toEqual([{ sha256: sourceSha, n: 1 }]);
+      expect(db.prepare('SELECT sha256, count(*) AS n FROM imported_files GROUP BY sha256').all()).toEqual([
+        { sha256: sourceSha, n: 1 },
+      ]);
       // The killed run is reaped as interrupted; nothing is left Running or locked.
       expect(db.prepare('SELECT mode, status, error_code FROM runs ORDER BY id').all()).toEqual([
         { mode: 'run', status: 'Unsuccessful', error_code: 5014 },
@@ -222,7 +231,10 @@ function stateOf(site: Site) {
 }
 
 function log(out: CliExit): string {
-  return `exit ${out.code ?? out.signal}; log:\n${out.lines.map((l) => JSON.stringify(l)).join('\n').slice(-4000)}`;
+  return `exit ${out.code ?? out.signal}; log:\n${out.lines
+    .map((l) => JSON.stringify(l))
+    .join('\n')
+    .slice(-4000)}`;
 }
 
 describe('kill -9 of `fram-import run` at a named point, then a rerun: local', () => {

@@ -22,13 +22,21 @@ afterEach(() => {
 const cli = (site: Site, ...args: string[]) => cliInProcess(args, site.env({ FRAM_LOG_LEVEL: 'silent' }));
 
 /** Nine levels of ten aliases each. */
-const BOMB = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]',
-  ...Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`)].join('\n');
+const BOMB = [
+  'a0: &a0 [x, x, x, x, x, x, x, x, x, x]',
+  ...Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`),
+].join('\n');
 
 const TOKEN = 'readyz-token-4b7e19';
 const C_PROBLEM = "imports/c.yaml: filePrefix: must not start with 'P_' (imported files are renamed to P_...)";
 
-interface Ready { status: string; problems: string[]; disabled?: Record<string, string[]>; previousConfig?: Record<string, string[]>; more?: string }
+interface Ready {
+  status: string;
+  problems: string[];
+  disabled?: Record<string, string[]>;
+  previousConfig?: Record<string, string[]>;
+  more?: string;
+}
 
 describe('fram-import serve with an invalid config file', () => {
   it('disables only what an invalid file touches, keeps the previous config of a running import, and runs the others', async () => {
@@ -39,11 +47,14 @@ describe('fram-import serve with an invalid config file', () => {
     site.writeImport('b', localImport('Nightly B', drops.b));
     site.writeImport('c', localImport('Broken C', site.drop, 'filePrefix: P_IC\n'));
     const tokens = join(site.dir, 'tokens.yaml');
-    writeFileSync(tokens, [
-      `- { name: ops, role: superuser, sha256: ${hashToken('other-token')} }`,
-      `- { name: prometheus, role: viewer, sha256: ${hashToken(TOKEN)} }`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      tokens,
+      [
+        `- { name: ops, role: superuser, sha256: ${hashToken('other-token')} }`,
+        `- { name: prometheus, role: viewer, sha256: ${hashToken(TOKEN)} }`,
+        '',
+      ].join('\n'),
+    );
 
     const daemon = await serve(site, { FRAM_API_TOKENS_FILE: tokens, FRAM_TZ: 'UTC' });
     running.push(daemon);
@@ -55,12 +66,19 @@ describe('fram-import serve with an invalid config file', () => {
 
     // At start: C is disabled and said so; A and B are in force; the bad token entry is named, without its hash.
     const startInvalid = daemon.lines.filter((l) => l.msg === 'config:invalid');
-    expect(startInvalid).toEqual([expect.objectContaining({
-      file: 'imports/c.yaml', problems: [C_PROBLEM], disabled: ['Broken C'], previousConfig: [],
-    })]);
+    expect(startInvalid).toEqual([
+      expect.objectContaining({
+        file: 'imports/c.yaml',
+        problems: [C_PROBLEM],
+        disabled: ['Broken C'],
+        previousConfig: [],
+      }),
+    ]);
     expect(daemon.lines.find((l) => l.msg === 'daemon:start')?.imports).toEqual(['Nightly A', 'Nightly B']);
     const badToken = daemon.lines.filter((l) => l.msg === 'tokens:invalid');
-    expect(badToken).toEqual([expect.objectContaining({ entry: 1, name: 'ops', problem: 'role must be one of viewer, operator, admin' })]);
+    expect(badToken).toEqual([
+      expect.objectContaining({ entry: 1, name: 'ops', problem: 'role must be one of viewer, operator, admin' }),
+    ]);
     expect(JSON.stringify(daemon.lines)).not.toContain(hashToken('other-token'));
 
     const open = await ready();
@@ -80,7 +98,11 @@ describe('fram-import serve with an invalid config file', () => {
     expect(invalid).toMatchObject({ previousConfig: ['Nightly A'], disabled: [] });
     expect((invalid.problems as string[])[0]).toMatch(/^imports\/a\.yaml: uses YAML aliases \(\*name\) more than 100 times/);
     const reloaded = await daemon.waitFor((l) => l.msg === 'config:reloaded');
-    expect(reloaded).toMatchObject({ imports: ['Nightly B', 'Nightly A'], previousConfig: ['Nightly A'], disabled: ['Broken C'] });
+    expect(reloaded).toMatchObject({
+      imports: ['Nightly B', 'Nightly A'],
+      previousConfig: ['Nightly A'],
+      disabled: ['Broken C'],
+    });
     const during = await ready(TOKEN);
     expect(during.code).toBe(200);
     expect(Object.keys(during.body.previousConfig!)).toEqual(['Nightly A']);
@@ -98,14 +120,27 @@ describe('fram-import serve with an invalid config file', () => {
     const db = site.db();
     try {
       const at = new Date().toISOString();
-      createQueueStore(db).submit({ import: 'Nightly A', runAt: at, highPriority: false, keep: false, test: false, submittedBy: 'test', submittedAt: at });
+      createQueueStore(db).submit({
+        import: 'Nightly A',
+        runAt: at,
+        highPriority: false,
+        keep: false,
+        test: false,
+        submittedBy: 'test',
+        submittedAt: at,
+      });
     } finally {
       db.close();
     }
     const finished = (name: string) => (l: LogLine) => l.msg === 'run:finish' && l.import === name;
     expect(await daemon.waitFor(finished('Nightly B'), 60_000)).toMatchObject({ status: 'Successful', new: 120 });
     // A's 100 lines are B's first 100 (one generator): already in the store, so existing.
-    expect(await daemon.waitFor(finished('Nightly A'), 60_000)).toMatchObject({ status: 'Successful', new: 0, existing: 100, errors: 0 });
+    expect(await daemon.waitFor(finished('Nightly A'), 60_000)).toMatchObject({
+      status: 'Successful',
+      new: 0,
+      existing: 100,
+      errors: 0,
+    });
     expect(readdirSync(drops.a)).toEqual([expect.stringMatching(/^P_IC_Eligibility_\d{14}_a\.csv$/)]);
     expect(readdirSync(drops.b)).toEqual([expect.stringMatching(/^P_IC_Eligibility_\d{14}_b\.csv$/)]);
     expect(daemon.lines.filter((l) => l.msg === 'run:crashed')).toEqual([]);
@@ -123,13 +158,19 @@ describe('fram-import serve with an invalid config file', () => {
     expect(fixed.imports).toEqual(['Nightly A', 'Nightly B', 'Broken C']);
     const after = await ready(TOKEN);
     expect(after.body).toEqual({
-      status: 'ready', problems: [`${tokens}: entry 1 ('ops'): role must be one of viewer, operator, admin`], disabled: {}, previousConfig: {},
+      status: 'ready',
+      problems: [`${tokens}: entry 1 ('ops'): role must be one of viewer, operator, admin`],
+      disabled: {},
+      previousConfig: {},
     });
     expect(daemon.child.exitCode).toBeNull();
 
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
     const runs = JSON.parse((await cli(site, 'logs', '--json')).out) as { import: string; status: string }[];
-    expect(runs.map((r) => [r.import, r.status]).sort()).toEqual([['Nightly A', 'Successful'], ['Nightly B', 'Successful']]);
+    expect(runs.map((r) => [r.import, r.status]).sort()).toEqual([
+      ['Nightly A', 'Successful'],
+      ['Nightly B', 'Successful'],
+    ]);
   }, 150_000);
 });

@@ -32,7 +32,13 @@ async function cli(site: Site, ...args: string[]): Promise<string> {
   return r.out;
 }
 
-interface LogRow { id: number; import: string; status: string; mode: string; error: string | null }
+interface LogRow {
+  id: number;
+  import: string;
+  status: string;
+  mode: string;
+  error: string | null;
+}
 const logs = async (site: Site): Promise<LogRow[]> => JSON.parse(await cli(site, 'logs', '--json')) as LogRow[];
 
 /** The first `file:progress` of an import: its file is being read, PROGRESS_EVERY lines in, nothing committed. */
@@ -63,10 +69,18 @@ describe('fram-import serve', () => {
 
     const daemon = await start(site, { FRAM_API_TOKENS_FILE: tokens, FRAM_TZ: 'UTC' });
     const tomorrow = new Date(slot.getTime() + 24 * 60 * 60_000).toISOString();
-    expect(daemon.lines.filter((l) => l.msg === 'schedule:armed').map((l) => [l.import, l.next]).sort())
-      .toEqual([['Nightly A', tomorrow], ['Nightly B', tomorrow]]);
-    expect(daemon.lines.filter((l) => l.msg === 'run:catch-up').map((l) => [l.import, l.slot]))
-      .toEqual([['Nightly A', slot.toISOString()]]);
+    expect(
+      daemon.lines
+        .filter((l) => l.msg === 'schedule:armed')
+        .map((l) => [l.import, l.next])
+        .sort(),
+    ).toEqual([
+      ['Nightly A', tomorrow],
+      ['Nightly B', tomorrow],
+    ]);
+    expect(daemon.lines.filter((l) => l.msg === 'run:catch-up').map((l) => [l.import, l.slot])).toEqual([
+      ['Nightly A', slot.toISOString()],
+    ]);
 
     // active: false while the daemon runs: B's next scheduled run must not happen.
     site.writeImport('b', localImport('Nightly B', dropB, `active: false\n${schedule}`));
@@ -89,7 +103,10 @@ describe('fram-import serve', () => {
     expect(finish).toMatchObject({ import: 'Nightly A', status: 'Successful', new: 120 });
     const runId = finish.runId;
     for (const event of ['run:start', 'file:found', 'file:imported', 'file:renamed']) {
-      expect(daemon.lines.find((l) => l.msg === event), event).toMatchObject({ runId, import: 'Nightly A' });
+      expect(
+        daemon.lines.find((l) => l.msg === event),
+        event,
+      ).toMatchObject({ runId, import: 'Nightly A' });
     }
 
     expect((await logs(site)).map((r) => [r.import, r.mode, r.status])).toEqual([['Nightly A', 'run', 'Successful']]);
@@ -101,15 +118,18 @@ describe('fram-import serve', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     const families = parsePrometheus(await res.text());
     const sample = (name: string, labels: Record<string, string>) =>
-      families.find((f) => f.name === name)?.metrics.find((m) =>
-        Object.entries(labels).every(([k, v]) => m.labels?.[k] === v)) as { value: string } | undefined;
+      families
+        .find((f) => f.name === name)
+        ?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v)) as { value: string } | undefined;
     expect(sample('fram_runs', { import: 'Nightly A', mode: 'run', status: 'Successful' })?.value).toBe('1');
     expect(sample('fram_lines', { import: 'Nightly A', outcome: 'new' })?.value).toBe('120');
     expect(sample('fram_lines', { import: 'Nightly A', outcome: 'error' })?.value).toBe('0');
     const finished = site.db();
     const finishedAt = finished.prepare('SELECT finished_at FROM runs WHERE id = ?').pluck().get(runId) as string;
     finished.close();
-    expect(sample('fram_last_success_timestamp_seconds', { import: 'Nightly A' })?.value).toBe(String(Math.floor(Date.parse(finishedAt) / 1000)));
+    expect(sample('fram_last_success_timestamp_seconds', { import: 'Nightly A' })?.value).toBe(
+      String(Math.floor(Date.parse(finishedAt) / 1000)),
+    );
     expect(sample('fram_queue_length', {})?.value).toBe('0');
     expect(sample('fram_config_valid', {})?.value).toBe('0');
     expect(families.find((f) => f.name === 'fram_runs')?.type).toBe('GAUGE');
@@ -143,7 +163,9 @@ describe('fram-import serve', () => {
       expect(db.prepare('SELECT count(*) AS n FROM imported_files').get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT count(*) AS n FROM eligibility').get()).toEqual({ n: 0 });
       expect(readdirSync(site.drop)).toEqual(['IC_Eligibility_big.csv']);
-      expect(db.prepare("SELECT status, error_code FROM runs WHERE import = 'Big'").all()).toEqual([{ status: 'Unsuccessful', error_code: 5014 }]);
+      expect(db.prepare("SELECT status, error_code FROM runs WHERE import = 'Big'").all()).toEqual([
+        { status: 'Unsuccessful', error_code: 5014 },
+      ]);
       expect(db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'Running'").get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT count(*) AS n FROM run_locks').get()).toEqual({ n: 0 });
     } finally {
@@ -175,11 +197,15 @@ describe('fram-import serve', () => {
     const db = site.db();
     try {
       expect(db.prepare('SELECT count(*) AS n FROM imported_files').get()).toEqual({ n: 1 });
-      expect(db.prepare("SELECT count(DISTINCT run_id) AS runs, count(*) AS n FROM change_log WHERE status = 'New'").get())
-        .toEqual({ runs: 1, n });
+      expect(
+        db.prepare("SELECT count(DISTINCT run_id) AS runs, count(*) AS n FROM change_log WHERE status = 'New'").get(),
+      ).toEqual({ runs: 1, n });
       expect(db.prepare('SELECT count(*) AS n FROM eligibility').get()).toEqual({ n });
       const runs = db.prepare("SELECT status, error_code FROM runs WHERE import = 'Mid' ORDER BY id").all();
-      expect(runs).toEqual([{ status: 'Unsuccessful', error_code: 5014 }, { status: 'Successful', error_code: null }]);
+      expect(runs).toEqual([
+        { status: 'Unsuccessful', error_code: 5014 },
+        { status: 'Successful', error_code: null },
+      ]);
       expect(db.prepare('SELECT count(*) AS n FROM run_locks').get()).toEqual({ n: 0 });
     } finally {
       db.close();

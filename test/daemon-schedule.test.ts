@@ -33,14 +33,17 @@ async function daemonAt(iso: string, handledAt: string | null) {
   ws.drop_('error-1001.csv');
   if (handledAt) createScheduleState(ws.db).markHandled('cases', new Date(handledAt));
   const fake = fakeClock(iso);
-  const settings = { ...loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir: join(ws.dir, 'data'), configDir: ws.config.configDir }), port: 0 };
+  const settings = {
+    ...loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir: join(ws.dir, 'data'), configDir: ws.config.configDir }),
+    port: 0,
+  };
   return { fake, settings };
 }
 
 const runsOf = (name: string) => ws.db.prepare('SELECT status, trigger_kind, trigger_by FROM runs WHERE import = ?').all(name);
 
 describe('scheduled runs', () => {
-  it('runs a scheduled import at its minute on the daemon\'s clock, and not one made inactive while the daemon runs', async () => {
+  it("runs a scheduled import at its minute on the daemon's clock, and not one made inactive while the daemon runs", async () => {
     // 00:59 CST; both imports are due at 01:00 (07:00Z). A first start: nothing to catch up.
     const { fake, settings } = await daemonAt('2026-11-22T06:59:00Z', null);
     mkdirSync(join(ws.dir, 'other'));
@@ -50,17 +53,22 @@ describe('scheduled runs', () => {
     const daemon = await startDaemon({ settings, env: {}, log, clock: fake.clock, configPollMs: 50 });
     cleanups.push(() => daemon.stop());
     expect(lines.filter((l) => l.msg === 'schedule:armed').map((l) => [l.import, l.next])).toEqual([
-      ['cases', '2026-11-22T07:00:00.000Z'], ['other', '2026-11-22T07:00:00.000Z'],
+      ['cases', '2026-11-22T07:00:00.000Z'],
+      ['other', '2026-11-22T07:00:00.000Z'],
     ]);
 
-    writeFileSync(join(ws.config.configDir, 'imports', 'other.yaml'), scheduled('other', join(ws.dir, 'other'), 'active: false\n'));
+    writeFileSync(
+      join(ws.config.configDir, 'imports', 'other.yaml'),
+      scheduled('other', join(ws.dir, 'other'), 'active: false\n'),
+    );
     await waitFor((l) => l.msg === 'schedule:inactive' && l.import === 'other');
     fake.advanceTo('2026-11-22T06:59:59Z');
     expect(lines.filter((l) => l.msg === 'schedule:fired')).toEqual([]);
 
     fake.advanceTo('2026-11-22T07:00:00Z');
-    expect(lines.filter((l) => l.msg === 'schedule:fired').map((l) => [l.import, l.slot, l.queued]))
-      .toEqual([['cases', '2026-11-22T07:00:00.000Z', true]]);
+    expect(lines.filter((l) => l.msg === 'schedule:fired').map((l) => [l.import, l.slot, l.queued])).toEqual([
+      ['cases', '2026-11-22T07:00:00.000Z', true],
+    ]);
     expect(await waitFor((l) => l.msg === 'run:finish')).toMatchObject({ import: 'cases', status: 'Successful' });
     await daemon.stop(); // after the run's watermark is written
     expect(runsOf('cases')).toEqual([{ status: 'Successful', trigger_kind: 'schedule', trigger_by: null }]);
@@ -80,8 +88,9 @@ describe('daemon start-up', () => {
     const daemon = await startDaemon({ settings, env: {}, log, clock: fake.clock, configPollMs: 60_000 });
     cleanups.push(() => daemon.stop());
     expect(daemon.config()?.imports.has('cases')).toBe(true);
-    expect(lines.filter((l) => l.msg === 'run:catch-up').map((l) => [l.import, l.slot]))
-      .toEqual([['cases', '2026-11-22T07:00:00.000Z']]);
+    expect(lines.filter((l) => l.msg === 'run:catch-up').map((l) => [l.import, l.slot])).toEqual([
+      ['cases', '2026-11-22T07:00:00.000Z'],
+    ]);
     await waitFor((l) => l.msg === 'run:finish' && l.import === 'cases');
     await daemon.stop(); // after the run's watermark is written
     expect(runsOf('cases')).toEqual([{ status: 'Successful', trigger_kind: 'schedule', trigger_by: 'catch-up' }]);
@@ -101,7 +110,9 @@ describe('daemon start-up', () => {
     expect(lines.filter((l) => l.msg === 'run:catch-up' || l.msg === 'schedule:fired')).toEqual([]);
     await daemon.stop();
     const db = openDb(dbPath(settings.dataDir));
-    cleanups.push(() => { db.close(); });
+    cleanups.push(() => {
+      db.close();
+    });
     expect(db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
     expect(createScheduleState(db).handledAt('cases')?.toISOString()).toBe(watermark);
   });

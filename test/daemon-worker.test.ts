@@ -34,7 +34,9 @@ afterEach(async () => {
 function tempDb(): Db {
   const dir = mkdtempSync(join(tmpdir(), 'fram-worker-'));
   const db = openDb(dbPath(dir));
-  cleanups.push(() => { db.close(); });
+  cleanups.push(() => {
+    db.close();
+  });
   return db;
 }
 
@@ -48,20 +50,22 @@ function runsByHand() {
   const waiters: { n: number; resolve: () => void }[] = [];
   return {
     names,
-    run: (req: RunRequest) => new Promise<RunResult>((resolve) => {
-      names.push(req.importName);
-      const runId = names.length;
-      finishers.push(() => resolve({ runId, status: 'Successful' }));
-      for (const w of waiters.filter((x) => x.n <= names.length)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }),
+    run: (req: RunRequest) =>
+      new Promise<RunResult>((resolve) => {
+        names.push(req.importName);
+        const runId = names.length;
+        finishers.push(() => resolve({ runId, status: 'Successful' }));
+        for (const w of waiters.filter((x) => x.n <= names.length)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }),
     finish: () => finishers.shift()!(),
-    started: (n: number) => new Promise<void>((resolve) => {
-      if (names.length >= n) resolve();
-      else waiters.push({ n, resolve });
-    }),
+    started: (n: number) =>
+      new Promise<void>((resolve) => {
+        if (names.length >= n) resolve();
+        else waiters.push({ n, resolve });
+      }),
   };
 }
 
@@ -71,7 +75,11 @@ describe('worker', () => {
     const fake = fakeClock('2026-11-22T04:00:00Z');
     const runs = runsByHand();
     const worker = createWorker({
-      queue: createQueueStore(db), log: silentLogger, now: () => new Date(fake.clock.now()), timers: fake.clock, run: runs.run,
+      queue: createQueueStore(db),
+      log: silentLogger,
+      now: () => new Date(fake.clock.now()),
+      timers: fake.clock,
+      run: runs.run,
     });
     cleanups.push(() => worker.stop());
     expect(worker.enqueue({ request: { importName: 'A' } })).toBe(true);
@@ -96,19 +104,31 @@ describe('worker', () => {
   it('takes due batch entries high priority first, then by time, and leaves future ones', async () => {
     const db = tempDb();
     const queue = createQueueStore(db);
-    const entry = (name: string, runAt: string, highPriority = false) => queue.submit({
-      import: name, runAt, highPriority, keep: false, test: false, submittedBy: 'ops', submittedAt: '2026-11-22T00:00:00.000Z',
-    });
+    const entry = (name: string, runAt: string, highPriority = false) =>
+      queue.submit({
+        import: name,
+        runAt,
+        highPriority,
+        keep: false,
+        test: false,
+        submittedBy: 'ops',
+        submittedAt: '2026-11-22T00:00:00.000Z',
+      });
     entry('late-low', '2026-11-22T02:00:00.000Z');
     entry('early-low', '2026-11-22T01:00:00.000Z');
     entry('late-high', '2026-11-22T03:00:00.000Z', true);
     entry('future-high', '2026-11-23T00:00:00.000Z', true);
     const seen: RunRequest[] = [];
     let third!: () => void;
-    const threeRan = new Promise<void>((resolve) => { third = resolve; });
+    const threeRan = new Promise<void>((resolve) => {
+      third = resolve;
+    });
     const fake = fakeClock('2026-11-22T04:00:00Z');
     const worker = createWorker({
-      queue, log: silentLogger, now: () => new Date(fake.clock.now()), timers: fake.clock,
+      queue,
+      log: silentLogger,
+      now: () => new Date(fake.clock.now()),
+      timers: fake.clock,
       run: async (req) => {
         seen.push(req);
         if (seen.length === 3) third();
@@ -126,17 +146,32 @@ describe('worker', () => {
     const db = tempDb();
     const queue = createQueueStore(db);
     queue.submit({
-      import: 'later', runAt: '2026-11-22T05:00:00.000Z', highPriority: false, keep: false, test: false, submittedBy: 'ops',
+      import: 'later',
+      runAt: '2026-11-22T05:00:00.000Z',
+      highPriority: false,
+      keep: false,
+      test: false,
+      submittedBy: 'ops',
       submittedAt: '2026-11-22T00:00:00.000Z',
     });
     const fake = fakeClock('2026-11-22T04:00:00Z');
     const armed = fake.nextTimer();
     const seen: string[] = [];
     let ran!: () => void;
-    const runNow = new Promise<void>((resolve) => { ran = resolve; });
+    const runNow = new Promise<void>((resolve) => {
+      ran = resolve;
+    });
     const worker = createWorker({
-      queue, log: silentLogger, now: () => new Date(fake.clock.now()), timers: fake.clock, pollMs: 24 * 60 * 60_000,
-      run: async (req) => { seen.push(req.importName); ran(); return { runId: 1, status: 'Successful' }; },
+      queue,
+      log: silentLogger,
+      now: () => new Date(fake.clock.now()),
+      timers: fake.clock,
+      pollMs: 24 * 60 * 60_000,
+      run: async (req) => {
+        seen.push(req.importName);
+        ran();
+        return { runId: 1, status: 'Successful' };
+      },
     });
     cleanups.push(() => worker.stop());
     // Nothing is due yet: the worker sleeps until the entry's time, an hour on the fake clock.
@@ -155,26 +190,52 @@ describe('the worker and a store busy with another writer', () => {
     const db = tempDb();
     const queue = createQueueStore(db);
     const id = queue.submit({
-      import: 'A', runAt: '2026-11-22T01:00:00.000Z', highPriority: false, keep: false, test: false, submittedBy: 'ops',
+      import: 'A',
+      runAt: '2026-11-22T01:00:00.000Z',
+      highPriority: false,
+      keep: false,
+      test: false,
+      submittedBy: 'ops',
       submittedAt: '2026-11-22T00:00:00.000Z',
     });
     // Another connection holds the write lock (SQLite refuses it to this one as to another process).
     const other = new Database(db.name);
-    cleanups.push(() => { other.close(); });
+    cleanups.push(() => {
+      other.close();
+    });
     other.exec('BEGIN IMMEDIATE');
     const abort = new AbortController();
     cleanups.push(() => abort.abort());
     const busy: string[] = [];
     let sawBusy!: () => void;
-    const busyNow = new Promise<void>((resolve) => { sawBusy = resolve; });
-    const store = createStoreWait(db, { waitMs: Infinity, signal: abort.signal, onBusy: (what) => { busy.push(what); sawBusy(); } });
+    const busyNow = new Promise<void>((resolve) => {
+      sawBusy = resolve;
+    });
+    const store = createStoreWait(db, {
+      waitMs: Infinity,
+      signal: abort.signal,
+      onBusy: (what) => {
+        busy.push(what);
+        sawBusy();
+      },
+    });
     const seen: string[] = [];
     let ran!: () => void;
-    const runNow = new Promise<void>((resolve) => { ran = resolve; });
+    const runNow = new Promise<void>((resolve) => {
+      ran = resolve;
+    });
     const fake = fakeClock('2026-11-22T02:00:00Z');
     const worker = createWorker({
-      queue, log: silentLogger, now: () => new Date(fake.clock.now()), timers: fake.clock, store,
-      run: async (req) => { seen.push(req.importName); ran(); return { runId: 7, status: 'Successful' }; },
+      queue,
+      log: silentLogger,
+      now: () => new Date(fake.clock.now()),
+      timers: fake.clock,
+      store,
+      run: async (req) => {
+        seen.push(req.importName);
+        ran();
+        return { runId: 7, status: 'Successful' };
+      },
     });
     await busyNow;
     expect(busy).toEqual(['batch:start']);
@@ -198,7 +259,10 @@ describe('schedules with a fake clock', () => {
     const fake = fakeClock('2026-10-31T12:00:00Z');
     const fired: [string, string][] = [];
     const schedules = createSchedules({
-      tz: 'America/Chicago', clock: fake.clock, log: silentLogger, fire: (name, slot) => fired.push([name, slot.toISOString()]),
+      tz: 'America/Chicago',
+      clock: fake.clock,
+      log: silentLogger,
+      fire: (name, slot) => fired.push([name, slot.toISOString()]),
     });
     schedules.arm([
       imp('daily 01:30', { frequency: 'daily', time: '01:30' }),
@@ -221,11 +285,17 @@ describe('schedules with a fake clock', () => {
 
 describe('the run lock', () => {
   const newRun = (name: string, startedAt: string) => ({
-    import: name, mapping: 'Cases 26-27', schoolYear: 2027, mode: 'run' as const, trigger: { kind: 'manual' as const, by: null },
-    startedAt, notices: [], includeUpdated: true,
+    import: name,
+    mapping: 'Cases 26-27',
+    schoolYear: 2027,
+    mode: 'run' as const,
+    trigger: { kind: 'manual' as const, by: null },
+    startedAt,
+    notices: [],
+    includeUpdated: true,
   });
 
-  it('refuses a run while another connection holds the import\'s lock, and reaps the run of a holder that died', async () => {
+  it("refuses a run while another connection holds the import's lock, and reaps the run of a holder that died", async () => {
     const ws = await createWorkspace();
     cleanups.push(() => ws.close());
     ws.drop_('error-1001.csv');
@@ -284,13 +354,29 @@ describe('paused imports and retention', () => {
     const imp = ws.config.imports.get('cases')!;
     (ws.config.imports as Map<string, ImportConfig>).set('cases', { ...imp, host: '**pos', paused: true });
     let text = '';
-    const log = createLogger('info', { write: (chunk: string) => { text += chunk; } });
-    const { runId } = await runImport({
-      db: ws.db, config: ws.config, dataDir: join(ws.dir, 'data'), tz: 'UTC', connect: createConnect(secretReader({})), log,
-      now: () => new Date(), sleep: async () => {},
-    }, { importName: 'cases' });
+    const log = createLogger('info', {
+      write: (chunk: string) => {
+        text += chunk;
+      },
+    });
+    const { runId } = await runImport(
+      {
+        db: ws.db,
+        config: ws.config,
+        dataDir: join(ws.dir, 'data'),
+        tz: 'UTC',
+        connect: createConnect(secretReader({})),
+        log,
+        now: () => new Date(),
+        sleep: async () => {},
+      },
+      { importName: 'cases' },
+    );
     expect(ws.report(runId).runError?.code).toBe(5013);
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; paused?: boolean });
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; paused?: boolean });
     expect(lines.map((l) => l.msg)).toEqual(['run:start', 'run:finish']);
     for (const l of lines) expect(l.paused).toBe(true);
   });
@@ -298,18 +384,37 @@ describe('paused imports and retention', () => {
   it('prunes runs older than the retention, except keep runs and running ones, with their rows', () => {
     const db = tempDb();
     const runs = createRunStore(db);
-    const add = (startedAt: string, keep: boolean) => runs.create({
-      import: 'x', mapping: 'm', schoolYear: 2027, mode: 'run', trigger: { kind: 'manual', by: null }, startedAt, notices: [],
-      includeUpdated: true, keep,
-    });
+    const add = (startedAt: string, keep: boolean) =>
+      runs.create({
+        import: 'x',
+        mapping: 'm',
+        schoolYear: 2027,
+        mode: 'run',
+        trigger: { kind: 'manual', by: null },
+        startedAt,
+        notices: [],
+        includeUpdated: true,
+        keep,
+      });
     const old = add('2023-01-01T00:00:00.000Z', false);
     const kept = add('2023-01-02T00:00:00.000Z', true);
     const running = add('2023-01-03T00:00:00.000Z', false);
     const recent = add('2026-11-01T00:00:00.000Z', false);
-    for (const id of [old, kept, recent]) runs.finish(id, 'Successful', '2026-11-01T00:00:00.000Z', { new: 0, ended: 0, removed: 0, existing: 0, errors: 0, warnings: 0 }, null);
+    for (const id of [old, kept, recent])
+      runs.finish(
+        id,
+        'Successful',
+        '2026-11-01T00:00:00.000Z',
+        { new: 0, ended: 0, removed: 0, existing: 0, errors: 0, warnings: 0 },
+        null,
+      );
     runs.message(old, 'f', 1, { severity: 'error', code: 1001, text: 'x' });
     expect(pruneRuns(db, '2026-01-01T00:00:00.000Z')).toBe(1);
-    expect((db.prepare('SELECT id FROM runs ORDER BY id').all() as { id: number }[]).map((r) => r.id)).toEqual([kept, running, recent]);
+    expect((db.prepare('SELECT id FROM runs ORDER BY id').all() as { id: number }[]).map((r) => r.id)).toEqual([
+      kept,
+      running,
+      recent,
+    ]);
     expect(db.prepare('SELECT count(*) AS n FROM run_messages').get()).toEqual({ n: 0 });
   });
 });

@@ -2,8 +2,18 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, DATE_FORMATS, dateIn, dateProblem, daysInMonth, isoDate, parseDate, schoolYearBounds, schoolYearLabel, schoolYearOf,
-  usDate, type DateFormat,
+  addDays,
+  DATE_FORMATS,
+  dateIn,
+  dateProblem,
+  daysInMonth,
+  isoDate,
+  parseDate,
+  schoolYearBounds,
+  schoolYearLabel,
+  schoolYearOf,
+  usDate,
+  type DateFormat,
 } from '../src/domain/dates.js';
 
 type Case = [text: string, expected: string | null];
@@ -130,7 +140,10 @@ describe('dateProblem', () => {
     expect(dateProblem(text, format)).toBe(why);
   });
 
-  it.each([['1/1/1900', '1900-01-01'], ['12/31/2200', '2200-12-31']])('accepts %s, at the edge of the range', (text, iso) => {
+  it.each([
+    ['1/1/1900', '1900-01-01'],
+    ['12/31/2200', '2200-12-31'],
+  ])('accepts %s, at the edge of the range', (text, iso) => {
     expect(parseDate(text, 'M/D/YYYY')).toBe(iso);
   });
 });
@@ -149,7 +162,13 @@ describe('dateIn', () => {
 
 describe('isoDate and daysInMonth', () => {
   it.each([
-    [2026, 2, 28], [2028, 2, 29], [2000, 2, 29], [2100, 2, 28], [2026, 4, 30], [2026, 12, 31], [2026, 1, 31],
+    [2026, 2, 28],
+    [2028, 2, 29],
+    [2000, 2, 29],
+    [2100, 2, 28],
+    [2026, 4, 30],
+    [2026, 12, 31],
+    [2026, 1, 31],
   ])('daysInMonth(%i, %i) = %i', (y, m, d) => {
     expect(daysInMonth(y, m)).toBe(d);
   });

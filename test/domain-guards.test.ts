@@ -99,13 +99,27 @@ describe('ChangeTally', () => {
   const TODAY = '2026-11-21';
   let nextId = 1;
   const rec = (over: Partial<EligibilityRecord> = {}): EligibilityRecord => ({
-    id: nextId++, studentId: 1, schoolYear: 2027, startDate: '2026-08-20', endDate: '2027-06-30', eligibility: 'F',
-    source: 'nonDirect', certifiedType: 'APP_F', applicationName: null, referenceNumber: null, ...over,
+    id: nextId++,
+    studentId: 1,
+    schoolYear: 2027,
+    startDate: '2026-08-20',
+    endDate: '2027-06-30',
+    eligibility: 'F',
+    source: 'nonDirect',
+    certifiedType: 'APP_F',
+    applicationName: null,
+    referenceNumber: null,
+    ...over,
   });
   const end = (record: EligibilityRecord, endDate = '2026-12-31'): Change => ({ kind: 'end', record, endDate });
   const remove = (record: EligibilityRecord): Change => ({ kind: 'delete', record });
-  const retype = (record: EligibilityRecord, endDate = record.endDate): Change =>
-    ({ kind: 'retype', record, source: 'direct', certifiedType: 'SNAP', endDate });
+  const retype = (record: EligibilityRecord, endDate = record.endDate): Change => ({
+    kind: 'retype',
+    record,
+    source: 'direct',
+    certifiedType: 'SNAP',
+    endDate,
+  });
   const insert: Change = { kind: 'insert', record: rec() };
 
   /** The count after the changes, with records up to id `lastIdBefore` held before the file. */
@@ -122,16 +136,26 @@ describe('ChangeTally', () => {
 
   it('counts a record ended after its end date was moved back past today once, and still as active', () => {
     const r = rec();
-    expect(count([end(r, '2026-09-30'), end({ ...r, endDate: '2026-09-30' }, '2026-09-15'), remove({ ...r, endDate: '2026-09-15' })], r.id)).toBe(1);
+    expect(
+      count(
+        [end(r, '2026-09-30'), end({ ...r, endDate: '2026-09-30' }, '2026-09-15'), remove({ ...r, endDate: '2026-09-15' })],
+        r.id,
+      ),
+    ).toBe(1);
   });
 
   it('counts distinct records: three records changed by five changes are 3', () => {
     const [a, b, c] = [rec(), rec(), rec()];
-    expect(count([end(a), remove(b), remove({ ...a, endDate: '2026-12-31' }), end(c), remove({ ...c, endDate: '2026-12-31' })], c.id)).toBe(3);
+    expect(
+      count([end(a), remove(b), remove({ ...a, endDate: '2026-12-31' }), end(c), remove({ ...c, endDate: '2026-12-31' })], c.id),
+    ).toBe(3);
   });
 
   it.each([
-    ['a record the file inserted (id above the last one held before)', (r: EligibilityRecord) => remove({ ...r, id: r.id + 1000 })],
+    [
+      'a record the file inserted (id above the last one held before)',
+      (r: EligibilityRecord) => remove({ ...r, id: r.id + 1000 }),
+    ],
     ['a carryover record of an earlier year', (r: EligibilityRecord) => end({ ...r, schoolYear: 2026, startDate: '2026-03-01' })],
     ['a record of a later year', (r: EligibilityRecord) => remove({ ...r, schoolYear: 2028 })],
     ['a record that ended before today (not active)', (r: EligibilityRecord) => remove({ ...r, endDate: '2026-11-20' })],

@@ -8,8 +8,16 @@ import type { EligibilityRecord, LineRecord } from '../src/domain/types.js';
 let nextId = 1;
 function rec(over: Partial<EligibilityRecord> = {}): EligibilityRecord {
   return {
-    id: nextId++, studentId: 7, schoolYear: 2027, startDate: '2026-08-01', endDate: '2027-06-30',
-    eligibility: 'F', source: 'nonDirect', certifiedType: 'APP_F', applicationName: null, referenceNumber: null,
+    id: nextId++,
+    studentId: 7,
+    schoolYear: 2027,
+    startDate: '2026-08-01',
+    endDate: '2027-06-30',
+    eligibility: 'F',
+    source: 'nonDirect',
+    certifiedType: 'APP_F',
+    applicationName: null,
+    referenceNumber: null,
     ...over,
   };
 }
@@ -17,13 +25,27 @@ function rec(over: Partial<EligibilityRecord> = {}): EligibilityRecord {
 /** A late line of school year 2026-27 whose end runs into the next year. */
 function line(over: Partial<LineRecord> = {}): LineRecord {
   return {
-    schoolYear: 2027, startDate: '2027-03-01', endDate: '2027-09-30', eligibility: 'R', source: 'nonDirect',
-    certifiedType: 'APP_R', applicationName: null, referenceNumber: null, ...over,
+    schoolYear: 2027,
+    startDate: '2027-03-01',
+    endDate: '2027-09-30',
+    eligibility: 'R',
+    source: 'nonDirect',
+    certifiedType: 'APP_R',
+    applicationName: null,
+    referenceNumber: null,
+    ...over,
   };
 }
 
 /** This year's direct certification: school year 2027-28. */
-const NEXT = { schoolYear: 2028, startDate: '2027-08-15', endDate: '2028-06-30', eligibility: 'F', source: 'direct', certifiedType: 'SNAP' } as const;
+const NEXT = {
+  schoolYear: 2028,
+  startDate: '2027-08-15',
+  endDate: '2028-06-30',
+  eligibility: 'F',
+  source: 'direct',
+  certifiedType: 'SNAP',
+} as const;
 
 const CUT = 'End Date cut from 09/30/2027 to 08/14/2027: a 27-28 record starts on 08/15/2027';
 
@@ -41,7 +63,10 @@ describe('rule 0: a later school year is never changed', () => {
   it('cuts before the earliest of several later records, whatever their order', () => {
     const first = rec(NEXT);
     const second = rec({ ...NEXT, startDate: '2027-09-01', eligibility: 'R', certifiedType: 'MEDICAID_R' });
-    for (const records of [[second, first], [first, second]]) {
+    for (const records of [
+      [second, first],
+      [first, second],
+    ]) {
       const out = reconcile(line(), records);
       expect(out.changes).toEqual([{ kind: 'insert', record: line({ endDate: '2027-08-14' }) }]);
       expect(out.problems.map((p) => p.text)).toEqual([CUT]);
@@ -88,24 +113,41 @@ describe('rule 0: a later school year is never changed', () => {
   });
 
   it("a late correction of last year does not erase this year's direct certification", () => {
-    const lastYear = rec({ schoolYear: 2026, startDate: '2025-09-01', endDate: '2026-06-30', eligibility: 'R', certifiedType: 'APP_R' });
+    const lastYear = rec({
+      schoolYear: 2026,
+      startDate: '2025-09-01',
+      endDate: '2026-06-30',
+      eligibility: 'R',
+      certifiedType: 'APP_R',
+    });
     const thisYear = rec({ startDate: '2026-08-20', endDate: '2027-06-30', source: 'direct', certifiedType: 'SNAP' });
     const correction: LineRecord = {
-      schoolYear: 2026, startDate: '2026-01-15', endDate: '2026-09-30', eligibility: 'F', source: 'nonDirect',
-      certifiedType: 'APP_F', applicationName: null, referenceNumber: null,
+      schoolYear: 2026,
+      startDate: '2026-01-15',
+      endDate: '2026-09-30',
+      eligibility: 'F',
+      source: 'nonDirect',
+      certifiedType: 'APP_F',
+      applicationName: null,
+      referenceNumber: null,
     };
     const out = reconcile(correction, [lastYear, thisYear]);
     expect(out.changes).toEqual([
       { kind: 'insert', record: { ...correction, endDate: '2026-08-19' } },
       { kind: 'end', record: lastYear, endDate: '2026-01-14' },
     ]);
-    expect(out.problems.map((p) => p.text)).toEqual(['End Date cut from 09/30/2026 to 08/19/2026: a 26-27 record starts on 08/20/2026']);
+    expect(out.problems.map((p) => p.text)).toEqual([
+      'End Date cut from 09/30/2026 to 08/19/2026: a 26-27 record starts on 08/20/2026',
+    ]);
   });
 
   it('a record of an earlier year is not a later one: it is ended as carryover, without a cut', () => {
     const carry = rec({ schoolYear: 2026, startDate: '2026-03-01', endDate: '2026-09-30' });
     const l = line({ startDate: '2026-08-15', endDate: '2027-06-30' });
-    expect(reconcile(l, [carry]).changes).toEqual([{ kind: 'insert', record: l }, { kind: 'end', record: carry, endDate: '2026-08-14' }]);
+    expect(reconcile(l, [carry]).changes).toEqual([
+      { kind: 'insert', record: l },
+      { kind: 'end', record: carry, endDate: '2026-08-14' },
+    ]);
   });
 
   it.each([

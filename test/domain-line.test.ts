@@ -12,16 +12,38 @@ const TYPES: CertifiedType[] = [
   { code: 'VERIFIED', label: 'Verification result', source: 'nonDirect', eligibility: ['F', 'R', 'S'] },
 ];
 
-const HEADER = ['State ID', 'Last Name', 'First Name', 'Start Date', 'End Date', 'Eligibility', 'Certified Type', 'Application', 'Reference', 'Source'];
+const HEADER = [
+  'State ID',
+  'Last Name',
+  'First Name',
+  'Start Date',
+  'End Date',
+  'Eligibility',
+  'Certified Type',
+  'Application',
+  'Reference',
+  'Source',
+];
 
 function mapping(over: Partial<Mapping> = {}): Mapping {
   return {
-    name: 'Test', schoolYear: 2027, fileType: 'csv', hasHeader: true, encoding: 'auto', identifier: 'stateId',
-    directCertification: false, dateFormat: 'M/D/YYYY',
+    name: 'Test',
+    schoolYear: 2027,
+    fileType: 'csv',
+    hasHeader: true,
+    encoding: 'auto',
+    identifier: 'stateId',
+    directCertification: false,
+    dateFormat: 'M/D/YYYY',
     fields: {
-      stateId: { column: 'State ID' }, lastName: { column: 'Last Name' }, firstName: { column: 'First Name' },
-      startDate: { column: 'Start Date' }, endDate: { column: 'End Date' }, eligibility: { column: 'Eligibility' },
-      certifiedType: { column: 'Certified Type' }, applicationName: { column: 'Application' },
+      stateId: { column: 'State ID' },
+      lastName: { column: 'Last Name' },
+      firstName: { column: 'First Name' },
+      startDate: { column: 'Start Date' },
+      endDate: { column: 'End Date' },
+      eligibility: { column: 'Eligibility' },
+      certifiedType: { column: 'Certified Type' },
+      applicationName: { column: 'Application' },
       referenceNumber: { column: 'Reference' },
     },
     values: {
@@ -40,7 +62,16 @@ function compile(m: Mapping = mapping(), header: string[] | null = HEADER): Comp
 }
 
 type Row = { id: string; start: string; end: string; elig: string; type: string; app: string; ref: string; source: string };
-const BASE: Row = { id: '000123', start: '8/1/2026', end: '6/30/2027', elig: 'Free', type: 'APPF', app: 'A-1', ref: 'R-9', source: '' };
+const BASE: Row = {
+  id: '000123',
+  start: '8/1/2026',
+  end: '6/30/2027',
+  elig: 'Free',
+  type: 'APPF',
+  app: 'A-1',
+  ref: 'R-9',
+  source: '',
+};
 
 function row(over: Partial<Row> = {}): string[] {
   const r = { ...BASE, ...over };
@@ -48,20 +79,37 @@ function row(over: Partial<Row> = {}): string[] {
 }
 
 const VALID: LineRecord = {
-  schoolYear: 2027, startDate: '2026-08-01', endDate: '2027-06-30', eligibility: 'F', source: 'nonDirect',
-  certifiedType: 'APP_F', applicationName: 'A-1', referenceNumber: 'R-9',
+  schoolYear: 2027,
+  startDate: '2026-08-01',
+  endDate: '2027-06-30',
+  eligibility: 'F',
+  source: 'nonDirect',
+  certifiedType: 'APP_F',
+  applicationName: 'A-1',
+  referenceNumber: 'R-9',
 };
 
 const codes = (fields: string[], cm = compile()) => mapLine(fields, cm).problems.map((p) => p.code);
 
 describe('compileMapping', () => {
   it('matches header names ignoring case and surrounding spaces', () => {
-    const header = ['  state id ', 'LAST NAME', 'first name', 'START DATE\t', ' end date', 'ELIGIBILITY', 'certified type', 'application', 'REFERENCE', 'source'];
+    const header = [
+      '  state id ',
+      'LAST NAME',
+      'first name',
+      'START DATE\t',
+      ' end date',
+      'ELIGIBILITY',
+      'certified type',
+      'application',
+      'REFERENCE',
+      'source',
+    ];
     const cm = compile(mapping(), header);
     expect(mapLine(row(), cm).record).toEqual(VALID);
   });
 
-  it('trims the mapping\'s column names too', () => {
+  it("trims the mapping's column names too", () => {
     const m = mapping();
     m.fields = { ...m.fields, stateId: { column: '  State ID  ' } };
     expect(mapLine(row(), compile(m)).key).toBe('000123');
@@ -81,7 +129,13 @@ describe('compileMapping', () => {
   it('reads numeric (1-based) columns without a header', () => {
     const m = mapping({
       hasHeader: false,
-      fields: { stateId: { column: 1 }, startDate: { column: 4 }, endDate: { column: 5 }, eligibility: { column: 6 }, certifiedType: { column: 7 } },
+      fields: {
+        stateId: { column: 1 },
+        startDate: { column: 4 },
+        endDate: { column: 5 },
+        eligibility: { column: 6 },
+        certifiedType: { column: 7 },
+      },
     });
     const cm = compile(m, null);
     expect(cm.bounds).toEqual({ from: '2026-07-01', to: '2027-06-30' });
@@ -90,10 +144,14 @@ describe('compileMapping', () => {
 
   it('reads fixed-width slices (1-based start), trimmed', () => {
     const m = mapping({
-      fileType: 'fixed', hasHeader: false,
+      fileType: 'fixed',
+      hasHeader: false,
       fields: {
-        stateId: { start: 1, length: 10 }, startDate: { start: 11, length: 10 }, endDate: { start: 21, length: 10 },
-        eligibility: { start: 31, length: 8 }, certifiedType: { start: 39, length: 6 },
+        stateId: { start: 1, length: 10 },
+        startDate: { start: 11, length: 10 },
+        endDate: { start: 21, length: 10 },
+        eligibility: { start: 31, length: 8 },
+        certifiedType: { start: 39, length: 6 },
       },
     });
     const line = '000123    08/01/202606/30/2027Free    APPF  ';
@@ -111,10 +169,21 @@ describe('mapLine: valid lines', () => {
 
   it('trims U+0085, the other Unicode spaces and U+FEFF from every field, header names included', () => {
     const ws = '\u0085\u2003\u3000\ufeff\u202f\u2028';
-    const mapped = mapLine(row({
-      id: `${ws}000123\u0085`, start: `\u00858/1/2026${ws}`, end: `6/30/2027\u0085`, elig: `\u0085Free\u0085`, type: `${ws}APPF`,
-      app: `A-1${ws}`, ref: '\u0085R-9',
-    }), compile(mapping(), HEADER.map((h) => `\u0085${h}\u3000`)));
+    const mapped = mapLine(
+      row({
+        id: `${ws}000123\u0085`,
+        start: `\u00858/1/2026${ws}`,
+        end: `6/30/2027\u0085`,
+        elig: `\u0085Free\u0085`,
+        type: `${ws}APPF`,
+        app: `A-1${ws}`,
+        ref: '\u0085R-9',
+      }),
+      compile(
+        mapping(),
+        HEADER.map((h) => `\u0085${h}\u3000`),
+      ),
+    );
     expect(mapped.problems).toEqual([]);
     expect(mapped.key).toBe('000123');
     expect(mapped.record).toEqual(VALID);
@@ -125,9 +194,17 @@ describe('mapLine: valid lines', () => {
   });
 
   it('trims spaces, tabs and non-breaking spaces from every field', () => {
-    const mapped = mapLine(row({
-      id: '\u00a0 000123\t', start: ' \t8/1/2026\u00a0', end: '\u00a06/30/2027 ', elig: '\tFree ', type: ' APPF\u00a0', app: ' A-1\t',
-    }), compile());
+    const mapped = mapLine(
+      row({
+        id: '\u00a0 000123\t',
+        start: ' \t8/1/2026\u00a0',
+        end: '\u00a06/30/2027 ',
+        elig: '\tFree ',
+        type: ' APPF\u00a0',
+        app: ' A-1\t',
+      }),
+      compile(),
+    );
     expect(mapped.problems).toEqual([]);
     expect(mapped.key).toBe('000123');
     expect(mapped.record).toEqual(VALID);
@@ -137,7 +214,12 @@ describe('mapLine: valid lines', () => {
     expect(mapLine(row({ id }), compile()).key).toBe(id);
   });
 
-  it.each([['FREE', 'appf'], ['fReE', 'AppF'], ['f', 'APPF'], ['F', 'appF']])('value maps ignore case: %s / %s', (elig, type) => {
+  it.each([
+    ['FREE', 'appf'],
+    ['fReE', 'AppF'],
+    ['f', 'APPF'],
+    ['F', 'appF'],
+  ])('value maps ignore case: %s / %s', (elig, type) => {
     expect(mapLine(row({ elig, type }), compile()).record).toEqual(VALID);
   });
 
@@ -161,9 +243,16 @@ describe('mapLine: valid lines', () => {
 
   it('makes every line Direct with directCertification: true', () => {
     const m = mapping({ directCertification: true });
-    m.fields = { stateId: { column: 'State ID' }, startDate: { column: 'Start Date' }, endDate: { column: 'End Date' }, eligibility: { column: 'Eligibility' } };
+    m.fields = {
+      stateId: { column: 'State ID' },
+      startDate: { column: 'Start Date' },
+      endDate: { column: 'End Date' },
+      eligibility: { column: 'Eligibility' },
+    };
     expect(mapLine(row(), compile(m)).record).toMatchObject({ source: 'direct', certifiedType: null });
-    expect(mapLine(row({ type: 'SNAP' }), compile(mapping({ directCertification: true }))).record).toMatchObject({ source: 'direct' });
+    expect(mapLine(row({ type: 'SNAP' }), compile(mapping({ directCertification: true }))).record).toMatchObject({
+      source: 'direct',
+    });
   });
 });
 
@@ -200,9 +289,13 @@ describe('mapLine: line errors', () => {
 
   it('rejects an eligibility the certified type does not allow (4008)', () => {
     const mapped = mapLine(row({ elig: 'Reduced', type: 'SNAP' }), compile());
-    expect(mapped.problems).toEqual([{
-      code: 4008, severity: 'error', text: "Eligibility 'R' is not allowed for Certified Type 'SNAP' (allowed: F)",
-    }]);
+    expect(mapped.problems).toEqual([
+      {
+        code: 4008,
+        severity: 'error',
+        text: "Eligibility 'R' is not allowed for Certified Type 'SNAP' (allowed: F)",
+      },
+    ]);
     expect(mapped.record).toBeNull();
   });
 
@@ -214,9 +307,13 @@ describe('mapLine: line errors', () => {
 
   it.each(['13/1/2026', '8/32/2026', '2026-08-01', 'soon', ''])('rejects start date %j (4002)', (start) => {
     const mapped = mapLine(row({ start }), compile());
-    expect(mapped.problems).toEqual([{
-      code: 4002, severity: 'error', text: `Invalid Start Date '${start}': expected a date as M/D/YYYY`,
-    }]);
+    expect(mapped.problems).toEqual([
+      {
+        code: 4002,
+        severity: 'error',
+        text: `Invalid Start Date '${start}': expected a date as M/D/YYYY`,
+      },
+    ]);
     expect(mapped.startDate).toBeNull();
     expect(mapped.record).toBeNull();
   });
@@ -235,14 +332,16 @@ describe('mapLine: line errors', () => {
 
   it('accepts the first and last years of the range', () => {
     const m = mapping({ schoolYear: 2201 });
-    expect(mapLine(row({ start: '8/1/2200', end: '6/30/2201' }), compile(m)).problems.map((p) => p.text))
-      .toEqual(["Invalid End Date '6/30/2201': the year 2201 is out of range (1900-2200)"]);
+    expect(mapLine(row({ start: '8/1/2200', end: '6/30/2201' }), compile(m)).problems.map((p) => p.text)).toEqual([
+      "Invalid End Date '6/30/2201': the year 2201 is out of range (1900-2200)",
+    ]);
     expect(mapLine(row({ start: '8/1/2200', end: '12/31/2200' }), compile(m)).record).toMatchObject({ startDate: '2200-08-01' });
   });
 
   it('rejects an unparseable end date (4002)', () => {
-    expect(mapLine(row({ end: '6/31/2027' }), compile()).problems.map((p) => p.text))
-      .toEqual(["Invalid End Date '6/31/2027': expected a date as M/D/YYYY"]);
+    expect(mapLine(row({ end: '6/31/2027' }), compile()).problems.map((p) => p.text)).toEqual([
+      "Invalid End Date '6/31/2027': expected a date as M/D/YYYY",
+    ]);
   });
 
   it('rejects an empty end date without defaultEndDate (4003)', () => {
@@ -254,7 +353,9 @@ describe('mapLine: line errors', () => {
   it('uses defaultEndDate for an empty end date, with warning 3103', () => {
     const mapped = mapLine(row({ end: '' }), compile(mapping({ defaultEndDate: '2027-06-30' })));
     expect(mapped.record).toEqual(VALID);
-    expect(mapped.problems).toEqual([{ code: 3103, severity: 'warning', text: 'End Date is empty; the default 06/30/2027 was used' }]);
+    expect(mapped.problems).toEqual([
+      { code: 3103, severity: 'warning', text: 'End Date is empty; the default 06/30/2027 was used' },
+    ]);
   });
 
   it('rejects an end date before the start date (4004)', () => {
@@ -264,7 +365,10 @@ describe('mapLine: line errors', () => {
   });
 
   it('accepts a one-day record (end = start)', () => {
-    expect(mapLine(row({ start: '9/1/2026', end: '9/1/2026' }), compile()).record).toMatchObject({ startDate: '2026-09-01', endDate: '2026-09-01' });
+    expect(mapLine(row({ start: '9/1/2026', end: '9/1/2026' }), compile()).record).toMatchObject({
+      startDate: '2026-09-01',
+      endDate: '2026-09-01',
+    });
   });
 
   it.each([
@@ -277,20 +381,25 @@ describe('mapLine: line errors', () => {
     expect(mapped.startDate).not.toBeNull();
   });
 
-  it.each([['7/1/2026', '7/1/2026'], ['6/30/2027', '6/30/2027'], ['6/1/2027', '8/31/2027'], ['3/1/2027', '12/31/2027']])(
-    'accepts start %s (end %s) inside the year, end past June 30 as carryover', (start, end) => {
-      const mapped = mapLine(row({ start, end }), compile());
-      expect(mapped.problems).toEqual([]);
-      expect(mapped.record).not.toBeNull();
-    },
-  );
+  it.each([
+    ['7/1/2026', '7/1/2026'],
+    ['6/30/2027', '6/30/2027'],
+    ['6/1/2027', '8/31/2027'],
+    ['3/1/2027', '12/31/2027'],
+  ])('accepts start %s (end %s) inside the year, end past June 30 as carryover', (start, end) => {
+    const mapped = mapLine(row({ start, end }), compile());
+    expect(mapped.problems).toEqual([]);
+    expect(mapped.record).not.toBeNull();
+  });
 
   it('reports every problem of a line', () => {
     expect(codes(row({ elig: 'X', type: 'ZZZ', start: 'bad', end: '' }))).toEqual([4001, 4001, 4002, 4003]);
     expect(codes(row({ elig: 'X', start: '6/1/2026', end: '5/1/2026' }))).toEqual([4001, 4004, 4005]);
     const m = mapping();
     m.fields = { ...m.fields, source: { column: 'Source' } };
-    expect(codes(row({ elig: 'Reduced', type: 'SNAP', source: 'app', end: '13/13/2027' }), compile(m))).toEqual([4007, 4008, 4002]);
+    expect(codes(row({ elig: 'Reduced', type: 'SNAP', source: 'app', end: '13/13/2027' }), compile(m))).toEqual([
+      4007, 4008, 4002,
+    ]);
   });
 
   it('reports a row too short for the mapping (4006) once per line, naming the first required field it lacks', () => {
@@ -307,15 +416,19 @@ describe('mapLine: line errors', () => {
     [6, 'Certified Type', 7],
   ])('a row of %i fields lacks %s (column %i) first', (count, field, column) => {
     const mapped = mapLine(row().slice(0, count), compile());
-    expect(mapped.problems.filter((p) => p.code === 4006).map((p) => p.text))
-      .toEqual([`Line has ${count} fields; the mapping reads ${field} from column ${column}`]);
+    expect(mapped.problems.filter((p) => p.code === 4006).map((p) => p.text)).toEqual([
+      `Line has ${count} fields; the mapping reads ${field} from column ${column}`,
+    ]);
     expect(mapped.record).toBeNull();
   });
 
   it('an optional field a short row lacks is empty, not an error: names, application name, reference number', () => {
     // The mapping reads Application (8) and Reference (9) after every required column.
     expect(mapLine(row().slice(0, 7), compile())).toEqual({
-      key: '000123', startDate: '2026-08-01', problems: [], record: { ...VALID, applicationName: null, referenceNumber: null },
+      key: '000123',
+      startDate: '2026-08-01',
+      problems: [],
+      record: { ...VALID, applicationName: null, referenceNumber: null },
     });
     const m = mapping();
     m.fields = { ...m.fields, lastName: { column: 11 }, firstName: { column: 12 } };

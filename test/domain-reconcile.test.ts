@@ -7,16 +7,31 @@ import type { EligibilityRecord, LineRecord } from '../src/domain/types.js';
 let nextId = 1;
 function rec(over: Partial<EligibilityRecord> = {}): EligibilityRecord {
   return {
-    id: nextId++, studentId: 7, schoolYear: 2027, startDate: '2026-08-01', endDate: '2027-06-30',
-    eligibility: 'F', source: 'nonDirect', certifiedType: 'APP_F', applicationName: null, referenceNumber: null,
+    id: nextId++,
+    studentId: 7,
+    schoolYear: 2027,
+    startDate: '2026-08-01',
+    endDate: '2027-06-30',
+    eligibility: 'F',
+    source: 'nonDirect',
+    certifiedType: 'APP_F',
+    applicationName: null,
+    referenceNumber: null,
     ...over,
   };
 }
 
 function line(over: Partial<LineRecord> = {}): LineRecord {
   return {
-    schoolYear: 2027, startDate: '2026-08-01', endDate: '2027-06-30', eligibility: 'F', source: 'nonDirect',
-    certifiedType: 'APP_F', applicationName: null, referenceNumber: null, ...over,
+    schoolYear: 2027,
+    startDate: '2026-08-01',
+    endDate: '2027-06-30',
+    eligibility: 'F',
+    source: 'nonDirect',
+    certifiedType: 'APP_F',
+    applicationName: null,
+    referenceNumber: null,
+    ...over,
   };
 }
 
@@ -38,7 +53,10 @@ describe('reconcile', () => {
     const r = rec({ ...FREE_APP, endDate: '2027-05-31' });
     const out = reconcile(line(FREE_APP), [r]);
     expect(out.result).toBe('new');
-    expect(out.changes).toEqual([{ kind: 'insert', record: line(FREE_APP) }, { kind: 'delete', record: r }]);
+    expect(out.changes).toEqual([
+      { kind: 'insert', record: line(FREE_APP) },
+      { kind: 'delete', record: r },
+    ]);
   });
 
   it('rule 2: a higher-rank Direct record of the same year is kept, with 3101', () => {
@@ -47,10 +65,13 @@ describe('reconcile', () => {
     expect(out).toEqual({
       result: 'existing',
       changes: [],
-      problems: [{
-        code: 3101, severity: 'warning',
-        text: 'A Free Direct record (08/01/2026 - 06/30/2027) of higher rank was kept; the line was not applied',
-      }],
+      problems: [
+        {
+          code: 3101,
+          severity: 'warning',
+          text: 'A Free Direct record (08/01/2026 - 06/30/2027) of higher rank was kept; the line was not applied',
+        },
+      ],
     });
   });
 
@@ -71,7 +92,10 @@ describe('reconcile', () => {
     const r = rec(REDUCED_DIRECT);
     const out = reconcile(line({ ...FREE_APP, startDate: '2026-11-01' }), [r]);
     expect(out.result).toBe('new');
-    expect(out.changes).toEqual([{ kind: 'insert', record: line({ ...FREE_APP, startDate: '2026-11-01' }) }, { kind: 'end', record: r, endDate: '2026-10-31' }]);
+    expect(out.changes).toEqual([
+      { kind: 'insert', record: line({ ...FREE_APP, startDate: '2026-11-01' }) },
+      { kind: 'end', record: r, endDate: '2026-10-31' },
+    ]);
     expect(out.problems).toEqual([]);
   });
 
@@ -92,7 +116,10 @@ describe('reconcile', () => {
     const l = line({ ...REDUCED_APP, startDate: '2026-08-15' });
     const out = reconcile(l, [r]);
     expect(out.result).toBe('new');
-    expect(out.changes).toEqual([{ kind: 'insert', record: l }, { kind: 'end', record: r, endDate: '2026-08-14' }]);
+    expect(out.changes).toEqual([
+      { kind: 'insert', record: l },
+      { kind: 'end', record: r, endDate: '2026-08-14' },
+    ]);
     expect(out.problems).toEqual([]);
   });
 
@@ -100,7 +127,10 @@ describe('reconcile', () => {
     const reduced = rec({ ...REDUCED_DIRECT, startDate: '2026-08-01', endDate: '2026-09-30' });
     const free = rec({ ...FREE_DIRECT, startDate: '2026-10-01', endDate: '2027-06-30' });
     const l = line({ ...PAID_APP, startDate: '2026-09-01' });
-    for (const records of [[reduced, free], [free, reduced]]) {
+    for (const records of [
+      [reduced, free],
+      [free, reduced],
+    ]) {
       expect(reconcile(l, records).problems.map((p) => p.text)).toEqual([
         'A Free Direct record (10/01/2026 - 06/30/2027) of higher rank was kept; the line was not applied',
       ]);
@@ -111,7 +141,10 @@ describe('reconcile', () => {
     const early = rec({ ...FREE_DIRECT, startDate: '2026-08-01', endDate: '2026-09-30' });
     const late = rec({ ...FREE_DIRECT, certifiedType: 'TANF', startDate: '2026-10-01', endDate: '2027-06-30' });
     const l = line({ ...REDUCED_APP, startDate: '2026-09-01' });
-    for (const records of [[late, early], [early, late]]) {
+    for (const records of [
+      [late, early],
+      [early, late],
+    ]) {
       expect(reconcile(l, records).problems.map((p) => p.text)).toEqual([
         'A Free Direct record (08/01/2026 - 09/30/2026) of higher rank was kept; the line was not applied',
       ]);
@@ -124,10 +157,13 @@ describe('reconcile', () => {
     expect(out).toEqual({
       result: 'existing',
       changes: [{ kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP', endDate: '2027-06-30' }],
-      problems: [{
-        code: 3037, severity: 'warning',
-        text: "The record currently exists and was updated with the Direct Type 'SNAP'",
-      }],
+      problems: [
+        {
+          code: 3037,
+          severity: 'warning',
+          text: "The record currently exists and was updated with the Direct Type 'SNAP'",
+        },
+      ],
     });
   });
 
@@ -144,7 +180,7 @@ describe('reconcile', () => {
     expect(out.changes).toEqual([{ kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP', endDate: '2027-08-31' }]);
   });
 
-  it('rule 3 removes what the extended record then overlaps, with 3102 naming that record\'s period', () => {
+  it("rule 3 removes what the extended record then overlaps, with 3102 naming that record's period", () => {
     const r = rec({ ...REDUCED_APP, endDate: '2026-12-31' });
     const free = rec({ ...FREE_APP, startDate: '2027-01-01', endDate: '2027-03-31' });
     const paid = rec({ ...PAID_APP, startDate: '2027-04-01', endDate: '2027-06-30' });
@@ -158,9 +194,16 @@ describe('reconcile', () => {
         { kind: 'delete', record: paid },
       ],
       problems: [
-        { code: 3037, severity: 'warning', text: "The record currently exists and was updated with the Direct Type 'MEDICAID_R'" },
-        { code: 3102, severity: 'warning',
-          text: 'Eligibility lowered from Free to Reduced (01/01/2027 - 03/31/2027): the household must have been notified' },
+        {
+          code: 3037,
+          severity: 'warning',
+          text: "The record currently exists and was updated with the Direct Type 'MEDICAID_R'",
+        },
+        {
+          code: 3102,
+          severity: 'warning',
+          text: 'Eligibility lowered from Free to Reduced (01/01/2027 - 03/31/2027): the household must have been notified',
+        },
       ],
     });
   });
@@ -177,14 +220,19 @@ describe('reconcile', () => {
     const r = rec(FREE_APP);
     const out = reconcile(line({ ...FREE_DIRECT, certifiedType: null }), [r]);
     expect(out.changes).toEqual([{ kind: 'retype', record: r, source: 'direct', certifiedType: null, endDate: '2027-06-30' }]);
-    expect(out.problems.map((p) => p.text)).toEqual(["The record currently exists and was updated with the Direct Type 'Direct'"]);
+    expect(out.problems.map((p) => p.text)).toEqual([
+      "The record currently exists and was updated with the Direct Type 'Direct'",
+    ]);
   });
 
   it('rule 3 needs the same eligibility: a Direct Free line over a Reduced record of the same start removes it', () => {
     const r = rec(REDUCED_APP);
     const out = reconcile(line(FREE_DIRECT), [r]);
     expect(out.result).toBe('new');
-    expect(out.changes).toEqual([{ kind: 'insert', record: line(FREE_DIRECT) }, { kind: 'delete', record: r }]);
+    expect(out.changes).toEqual([
+      { kind: 'insert', record: line(FREE_DIRECT) },
+      { kind: 'delete', record: r },
+    ]);
   });
 
   it('rule 3 applies only to Direct lines: a Non-Direct line of the same start replaces the record', () => {
@@ -198,7 +246,10 @@ describe('reconcile', () => {
     const out = reconcile(l, [r]);
     expect(out).toEqual({
       result: 'new',
-      changes: [{ kind: 'insert', record: l }, { kind: 'end', record: r, endDate: '2027-01-14' }],
+      changes: [
+        { kind: 'insert', record: l },
+        { kind: 'end', record: r, endDate: '2027-01-14' },
+      ],
       problems: [],
     });
   });
@@ -218,7 +269,10 @@ describe('reconcile', () => {
     const r = rec({ ...FREE_APP, startDate: from, certifiedType: 'VERIFIED' });
     const l = line({ ...FREE_APP, startDate: '2026-08-15' });
     const out = reconcile(l, [r]);
-    expect(out.changes).toEqual([{ kind: 'insert', record: l }, { kind: 'delete', record: r }]);
+    expect(out.changes).toEqual([
+      { kind: 'insert', record: l },
+      { kind: 'delete', record: r },
+    ]);
     expect(out.problems).toEqual([]);
   });
 
@@ -233,7 +287,10 @@ describe('reconcile', () => {
     const a = rec({ ...REDUCED_APP, startDate: '2026-07-01', endDate: '2026-09-30' });
     const b = rec({ ...REDUCED_APP, startDate: '2026-10-01', endDate: '2027-06-30' });
     const out = reconcile(line({ ...FREE_APP, startDate: '2026-09-15' }), [a, b]);
-    expect(out.changes.slice(1)).toEqual([{ kind: 'end', record: a, endDate: '2026-09-14' }, { kind: 'delete', record: b }]);
+    expect(out.changes.slice(1)).toEqual([
+      { kind: 'end', record: a, endDate: '2026-09-14' },
+      { kind: 'delete', record: b },
+    ]);
   });
 
   it('verification downgrade: Free Non-Direct ended by a later Reduced line, with 3102', () => {
@@ -241,11 +298,17 @@ describe('reconcile', () => {
     const l = line({ ...REDUCED_APP, startDate: '2026-12-01' });
     const out = reconcile(l, [r]);
     expect(out.result).toBe('new');
-    expect(out.changes).toEqual([{ kind: 'insert', record: l }, { kind: 'end', record: r, endDate: '2026-11-30' }]);
-    expect(out.problems).toEqual([{
-      code: 3102, severity: 'warning',
-      text: 'Eligibility lowered from Free to Reduced (08/01/2026 - 06/30/2027): the household must have been notified',
-    }]);
+    expect(out.changes).toEqual([
+      { kind: 'insert', record: l },
+      { kind: 'end', record: r, endDate: '2026-11-30' },
+    ]);
+    expect(out.problems).toEqual([
+      {
+        code: 3102,
+        severity: 'warning',
+        text: 'Eligibility lowered from Free to Reduced (08/01/2026 - 06/30/2027): the household must have been notified',
+      },
+    ]);
   });
 
   it.each([
@@ -263,7 +326,9 @@ describe('reconcile', () => {
   });
 
   it('warns for a lowered eligibility on a removed record too, naming its period', () => {
-    const out = reconcile(line({ ...PAID_APP, startDate: '2026-08-01' }), [rec({ ...FREE_APP, startDate: '2026-09-01', endDate: '2027-02-28' })]);
+    const out = reconcile(line({ ...PAID_APP, startDate: '2026-08-01' }), [
+      rec({ ...FREE_APP, startDate: '2026-09-01', endDate: '2027-02-28' }),
+    ]);
     expect(kinds(out.changes)).toEqual(['insert', 'delete']);
     expect(out.problems.map((p) => p.text)).toEqual([
       'Eligibility lowered from Free to Paid (09/01/2026 - 02/28/2027): the household must have been notified',
@@ -276,13 +341,22 @@ describe('reconcile', () => {
     const b = rec({ ...REDUCED_APP, startDate: '2026-11-01', endDate: '2027-06-30' });
     const out = reconcile(line({ ...PAID_APP, startDate: '2026-08-15' }), [carry, a, b]);
     expect(kinds(out.changes)).toEqual(['insert', 'end', 'delete', 'delete']);
-    expect(out.problems.map((p) => p.text.match(/from (.*): the household/)![1])).toEqual(['Free to Paid (09/01/2026 - 10/31/2026)', 'Reduced to Paid (11/01/2026 - 06/30/2027)']);
+    expect(out.problems.map((p) => p.text.match(/from (.*): the household/)![1])).toEqual([
+      'Free to Paid (09/01/2026 - 10/31/2026)',
+      'Reduced to Paid (11/01/2026 - 06/30/2027)',
+    ]);
   });
 });
 
 describe('rank', () => {
   it('orders Free Direct > Free Non-Direct > Reduced Direct > Reduced Non-Direct > Paid', () => {
-    const order = [rank('F', 'direct'), rank('F', 'nonDirect'), rank('R', 'direct'), rank('R', 'nonDirect'), rank('S', 'nonDirect')];
+    const order = [
+      rank('F', 'direct'),
+      rank('F', 'nonDirect'),
+      rank('R', 'direct'),
+      rank('R', 'nonDirect'),
+      rank('S', 'nonDirect'),
+    ];
     for (let i = 1; i < order.length; i++) expect(order[i - 1]).toBeGreaterThan(order[i]);
   });
 
@@ -297,7 +371,11 @@ describe('statusOf', () => {
     ['insert', 'New', { kind: 'insert', record: line() } as Change],
     ['end', 'Ended', { kind: 'end', record: r, endDate: '2026-12-31' } as Change],
     ['delete', 'Removed', { kind: 'delete', record: r } as Change],
-    ['retype', 'Updated', { kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP', endDate: '2027-06-30' } as Change],
+    [
+      'retype',
+      'Updated',
+      { kind: 'retype', record: r, source: 'direct', certifiedType: 'SNAP', endDate: '2027-06-30' } as Change,
+    ],
   ])('%s -> %s', (_, status, change) => {
     expect(statusOf(change)).toBe(status);
   });

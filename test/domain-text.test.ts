@@ -35,8 +35,13 @@ describe('trimField', () => {
 
 describe('isBlank', () => {
   it.each([
-    ['', true], [' \t', true], ['\u0085', true], ['\u00a0\u2003\ufeff\u0085', true],
-    ['a', false], ['\u200b', false], [' \u0085 .', false],
+    ['', true],
+    [' \t', true],
+    ['\u0085', true],
+    ['\u00a0\u2003\ufeff\u0085', true],
+    ['a', false],
+    ['\u200b', false],
+    [' \u0085 .', false],
   ])('%j -> %s', (text, expected) => {
     expect(isBlank(text)).toBe(expected);
   });

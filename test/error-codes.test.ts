@@ -9,14 +9,28 @@ import { CATALOG, FramError, formatMessage } from '../src/errors.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOC = readFileSync(path.join(ROOT, 'docs', 'error-codes.md'), 'utf8');
 
-interface DocRow { code: number; severity: string; message: string; retry: string; http: string; hint: string; meaning: string }
+interface DocRow {
+  code: number;
+  severity: string;
+  message: string;
+  retry: string;
+  http: string;
+  hint: string;
+  meaning: string;
+}
 
 /** The one table of the page: the rows after its `Code | Severity | ...` header and separator. */
 function parseTable(markdown: string): { header: string[]; rows: DocRow[] } {
   const lines = markdown.split(/\r?\n/);
   const start = lines.findIndex((l) => /^\|\s*Code\s*\|/.test(l));
   if (start < 0) throw new Error('no table with a Code column in docs/error-codes.md');
-  const cells = (l: string) => l.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
+  const cells = (l: string) =>
+    l
+      .trim()
+      .replace(/^\|/, '')
+      .replace(/\|$/, '')
+      .split('|')
+      .map((c) => c.trim());
   const header = cells(lines[start]);
   const rows: DocRow[] = [];
   for (const l of lines.slice(start + 2)) {
@@ -78,8 +92,17 @@ describe('formatMessage', () => {
   it('fills every placeholder, repeated or not, with strings and numbers', () => {
     expect(formatMessage(1001, { id: '000123' })).toBe("State ID '000123' not found");
     expect(formatMessage(1001, { id: '' })).toBe("State ID '' not found");
-    const text = formatMessage(5009, { file: 'IC_Eligibility.txt', changed: 30, active: 100, year: '26-27', percent: 30, limit: 20 });
-    expect(text).toBe("File 'IC_Eligibility.txt' would end or remove 30 of 100 active records of 26-27 (30%, limit 20%); held for approval");
+    const text = formatMessage(5009, {
+      file: 'IC_Eligibility.txt',
+      changed: 30,
+      active: 100,
+      year: '26-27',
+      percent: 30,
+      limit: 20,
+    });
+    expect(text).toBe(
+      "File 'IC_Eligibility.txt' would end or remove 30 of 100 active records of 26-27 (30%, limit 20%); held for approval",
+    );
   });
 
   it('fills every template of the catalog completely, never truncating', () => {

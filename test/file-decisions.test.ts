@@ -8,7 +8,9 @@ import { createWorkspace, type Workspace } from './helpers/workspace.js';
 import { main } from '../src/cli/main.js';
 
 let ws: Workspace;
-beforeEach(async () => { ws = await createWorkspace(); });
+beforeEach(async () => {
+  ws = await createWorkspace();
+});
 afterEach(() => ws.close());
 
 const HEADER = 'State ID,Last Name,First Name,Start Date,End Date,Eligibility,Certified Type,Application,Reference';
@@ -44,12 +46,19 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   let out = '';
   let err = '';
   const code = await main([...argv, '--data-dir', join(ws.dir, 'data'), '--config-dir', join(ws.dir, 'config')], {
-    out: (t) => { out += t; }, err: (t) => { err += t; }, env: { ...process.env, USER: 'director' },
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: { ...process.env, USER: 'director' },
   });
   return { code, out, err };
 }
 
-const decisions = () => ws.db.prepare('SELECT import, decision, file_name, decided_by, used_by_run FROM file_decisions ORDER BY id').all();
+const decisions = () =>
+  ws.db.prepare('SELECT import, decision, file_name, decided_by, used_by_run FROM file_decisions ORDER BY id').all();
 
 describe('approve', () => {
   it('imports the held file it names alone, once; a changed file needs a new approval', async () => {
@@ -83,7 +92,9 @@ describe('approve', () => {
     const ok = await cli('approve', 'GUARDED', sha.slice(0, 8).toUpperCase());
     expect(ok.code).toBe(0);
     expect(ok.out).toContain(`${big} (${sha.slice(0, 12)}) approved`);
-    expect(decisions()).toEqual([{ import: 'guarded', decision: 'approved', file_name: big, decided_by: 'director', used_by_run: null }]);
+    expect(decisions()).toEqual([
+      { import: 'guarded', decision: 'approved', file_name: big, decided_by: 'director', used_by_run: null },
+    ]);
     expect((await cli('approve', 'guarded', sha.slice(0, 8))).code).toBe(2);
 
     // The file changes after its approval: a new file, held again; the approval stays unused.
@@ -111,7 +122,10 @@ describe('approve', () => {
     const a = massChange('IC_Eligibility_a.csv', 1, 7);
     const b = massChange('IC_Eligibility_b.csv', 8, 14);
     const held = await ws.run('guarded');
-    expect(held.files.map((f) => [f.name, f.status])).toEqual([[a, 'held'], [b, 'held']]);
+    expect(held.files.map((f) => [f.name, f.status])).toEqual([
+      [a, 'held'],
+      [b, 'held'],
+    ]);
 
     const ambiguous = await ws.run('guarded', { approveChanges: true });
     expect(ambiguous.files.map((f) => f.status)).toEqual(['held', 'held']);
@@ -119,7 +133,10 @@ describe('approve', () => {
 
     expect((await cli('approve', 'guarded', held.files[1].sha256.slice(0, 10))).code).toBe(0);
     const r = await ws.run('guarded');
-    expect(r.files.map((f) => [f.name, f.status])).toEqual([[a, 'held'], [b, 'imported']]);
+    expect(r.files.map((f) => [f.name, f.status])).toEqual([
+      [a, 'held'],
+      [b, 'imported'],
+    ]);
     expect(readdirSync(ws.drop)).toContain(a);
     expect(readdirSync(ws.drop)).not.toContain(b);
   });
@@ -134,7 +151,9 @@ describe('dismiss', () => {
 
     const d = await cli('dismiss', 'cases', sha.slice(0, 6), '--by', 'it-admin');
     expect(d.code).toBe(0);
-    expect(decisions()).toEqual([{ import: 'cases', decision: 'dismissed', file_name: name, decided_by: 'it-admin', used_by_run: null }]);
+    expect(decisions()).toEqual([
+      { import: 'cases', decision: 'dismissed', file_name: name, decided_by: 'it-admin', used_by_run: null },
+    ]);
     const later = await ws.run('cases');
     expect(later.status).toBe('Successful');
     expect(later.runError).toBeNull();

@@ -52,7 +52,11 @@ values:
     const runDirs = readdirSync(staging);
     expect(runDirs).toHaveLength(1);
     const staged = readdirSync(join(staging, runDirs[0]));
-    const modes = { staging: mode(staging), run: mode(join(staging, runDirs[0])), files: staged.map((f) => mode(join(staging, runDirs[0], f))) };
+    const modes = {
+      staging: mode(staging),
+      run: mode(join(staging, runDirs[0])),
+      files: staged.map((f) => mode(join(staging, runDirs[0], f))),
+    };
     const wal = mode(join(data, 'fram-import.db-wal'));
     const result = await run.exited;
     expect(result.code).toBe(0);

@@ -32,7 +32,9 @@ const LIAR_LISTED = 100;
 const HEADER = 'State ID,Last Name,First Name,Start Date,End Date,Eligibility,Certified Type,Application,Reference';
 /** A file of valid lines, one per roster student `ids` (so a bad file imported by mistake would add records). */
 const csv = (...ids: number[]) =>
-  Buffer.from(`${HEADER}\n${ids.map((id) => `${String(id).padStart(10, '0')},,,8/15/2026,6/30/2027,Free,APPF,Online,R-${id}`).join('\n')}\n`);
+  Buffer.from(
+    `${HEADER}\n${ids.map((id) => `${String(id).padStart(10, '0')},,,8/15/2026,6/30/2027,Free,APPF,Online,R-${id}`).join('\n')}\n`,
+  );
 
 const TABLES = ['students', 'eligibility', 'change_log', 'imported_files'] as const;
 /** What the two good files add to the store (2 + 1 new records); the bad ones must add nothing. */
@@ -56,7 +58,8 @@ afterEach(() => ws.close());
 /** Taken just before the run: everything outside the data dir (the drop folder apart), the canary, the store's inode. */
 function snapshot(): void {
   before = {
-    canaryIno: inode(canary), storeIno: inode(storeFile),
+    canaryIno: inode(canary),
+    storeIno: inode(storeFile),
     outside: tree(ws.dir, (rel) => rel === 'data' || rel === join('config', 'drop')),
     counts: checkStore(storeFile, TABLES).counts,
   };
@@ -138,9 +141,15 @@ describe('a hostile SFTP server', () => {
     server.put(LIAR, { content: { bytes: 1024 * MiB, fill: 'x' }, listedSize: LIAR_LISTED, mtime: at(10) });
     server.put(GOOD, { content: csv(1, 2), mtime: at(11) });
     server.put(LONG, { content: csv(3), mtime: at(12) });
-    ws.config.imports.set('hostile', importConfig(server.importFields(SECRET_ENV), {
-      name: 'hostile', mapping: 'Cases 26-27', stableSeconds: 0, maxChangeRatio: 1,
-    }));
+    ws.config.imports.set(
+      'hostile',
+      importConfig(server.importFields(SECRET_ENV), {
+        name: 'hostile',
+        mapping: 'Cases 26-27',
+        stableSeconds: 0,
+        maxChangeRatio: 1,
+      }),
+    );
     snapshot();
 
     const report = await ws.run('hostile', {}, watchDownloads(downloads));
@@ -165,10 +174,13 @@ describe('a hostile SFTP server', () => {
       [LONG, `${server.directory}/${rowOf(rows, LONG).renamed_to}`],
     ]);
     expect([...server.files.keys()].sort()).toEqual(
-      [...UNSAFE, LIAR, rowOf(rows, GOOD).renamed_to!, rowOf(rows, LONG).renamed_to!].sort());
+      [...UNSAFE, LIAR, rowOf(rows, GOOD).renamed_to!, rowOf(rows, LONG).renamed_to!].sort(),
+    );
     expect(server.requests.filter((r) => r.op === 'REFUSED')).toEqual([]);
     // An unsafe name is never asked for: no open of it, so nothing of it reached the disk.
-    expect(server.requests.filter((r) => r.op === 'OPEN' && UNSAFE.includes(r.name ?? '')).map((r) => printableName(r.path!))).toEqual([]);
+    expect(
+      server.requests.filter((r) => r.op === 'OPEN' && UNSAFE.includes(r.name ?? '')).map((r) => printableName(r.path!)),
+    ).toEqual([]);
 
     // The liar: stopped at its listed size plus 1 MiB, far short of the GiB it offered.
     const liar = downloads.filter((d) => d.name === LIAR);

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorkspace, type JsonReport, type Workspace } from './helpers/workspace.js';
 
 let ws: Workspace;
-beforeEach(async () => { ws = await createWorkspace(); });
+beforeEach(async () => {
+  ws = await createWorkspace();
+});
 afterEach(() => ws.close());
 
 /** Imports a seed file first (when given), then the case file; returns the case run's report. */
@@ -21,8 +23,14 @@ async function importCase(fixture: string, seed?: string, seedImport = 'cases'):
 }
 
 const messages = (r: JsonReport) => r.messages.map((m) => `Line ${m.line} | ${m.severity.toUpperCase()} ${m.code} - ${m.text}`);
-const records = (stateId: string) => ws.db.prepare(`SELECT e.start_date, e.end_date, e.eligibility, e.source, e.certified_type
-  FROM eligibility e JOIN students s ON s.id = e.student_id WHERE s.state_id = ? ORDER BY e.start_date`).raw().all(stateId);
+const records = (stateId: string) =>
+  ws.db
+    .prepare(
+      `SELECT e.start_date, e.end_date, e.eligibility, e.source, e.certified_type
+  FROM eligibility e JOIN students s ON s.id = e.student_id WHERE s.state_id = ? ORDER BY e.start_date`,
+    )
+    .raw()
+    .all(stateId);
 
 describe('line errors', () => {
   it('ERROR 1001 for an unknown State ID and for an empty one', async () => {
@@ -140,7 +148,9 @@ describe('the corrected rules', () => {
     expect(messages(r)).toEqual([
       'Line 2 | WARNING 3104 - End Date cut from 09/30/2026 to 08/19/2026: a 26-27 record starts on 08/20/2026',
     ]);
-    expect(r.updated.map((u) => [u.status, u.startDate, u.endDate, u.eligibility])).toEqual([['New', '2026-03-01', '2026-08-19', 'R']]);
+    expect(r.updated.map((u) => [u.status, u.startDate, u.endDate, u.eligibility])).toEqual([
+      ['New', '2026-03-01', '2026-08-19', 'R'],
+    ]);
     const after = [
       ['2026-03-01', '2026-08-19', 'R', 'nonDirect', 'APP_R'],
       ['2026-08-20', '2027-06-30', 'F', 'direct', 'SNAP'],
@@ -157,7 +167,9 @@ describe('the corrected rules', () => {
   it('rule 3: a Direct line extends the record it retypes to its end and removes what then overlaps it', async () => {
     const r = await importCase('direct-extend.csv', 'direct-extend-seed.csv');
     expect(r.summary).toMatchObject({ new: 0, existing: 1, ended: 0, removed: 1, warnings: 1, errors: 0 });
-    expect(messages(r)).toEqual(["Line 2 | WARNING 3037 - The record currently exists and was updated with the Direct Type 'SNAP'"]);
+    expect(messages(r)).toEqual([
+      "Line 2 | WARNING 3037 - The record currently exists and was updated with the Direct Type 'SNAP'",
+    ]);
     expect(r.updated.map((u) => [u.status, u.startDate, u.endDate, u.eligibility, u.source, u.certifiedType])).toEqual([
       ['Updated', '2026-08-20', '2027-06-30', 'F', 'direct', 'SNAP'],
       ['Removed', '2027-01-04', '2027-06-30', 'R', 'nonDirect', 'VERIFIED'],
@@ -196,7 +208,7 @@ describe('reading lines', () => {
     expect(r.messages).toEqual([]);
     expect(r.files[0].lines).toBe(4);
     expect(records('0000000001')).toEqual([['2026-08-20', '2027-06-30', 'F', 'nonDirect', 'APP_F']]);
-    expect(ws.db.prepare("SELECT reference_number FROM eligibility ORDER BY id").pluck().all()).toEqual(['A-5', 'A-6']);
+    expect(ws.db.prepare('SELECT reference_number FROM eligibility ORDER BY id').pluck().all()).toEqual(['A-5', 'A-6']);
   });
 
   it('a year outside 1900-2200 is 4002, and the message says the year is out of range', async () => {

@@ -6,7 +6,9 @@ import { createWorkspace, type JsonReport, type Workspace } from './helpers/work
 import type { Transport } from '../src/transports/transport.js';
 
 let ws: Workspace;
-beforeEach(async () => { ws = await createWorkspace(); });
+beforeEach(async () => {
+  ws = await createWorkspace();
+});
 afterEach(() => ws.close());
 
 const DATA_TABLES = ['eligibility', 'change_log', 'imported_files'];
@@ -83,7 +85,12 @@ describe('idempotency', () => {
 
   it('a failed rename imports once, reports renamePending, and the next run only renames', async () => {
     const name = ws.drop_('history-seed.csv');
-    const refuse = (t: Transport): Transport => ({ ...t, rename: async () => { throw new Error('permission denied'); } });
+    const refuse = (t: Transport): Transport => ({
+      ...t,
+      rename: async () => {
+        throw new Error('permission denied');
+      },
+    });
     const first = await ws.run('cases', {}, refuse);
     expect(first.status).toBe('Unsuccessful');
     expect(first.files[0]).toMatchObject({ status: 'renamePending', renamedTo: null });
@@ -115,7 +122,8 @@ describe('stored reports', () => {
     ws.drop_('history-seed.csv');
     const seed = await ws.run('cases');
     expect(seed.updated.map((u) => [u.status, u.startDate, u.endDate])).toEqual([
-      ['New', '2026-08-15', '2026-10-31'], ['New', '2026-11-01', '2027-06-30'],
+      ['New', '2026-08-15', '2026-10-31'],
+      ['New', '2026-11-01', '2027-06-30'],
     ]);
     ws.drop_('history.csv');
     const later = await ws.run('cases');
@@ -162,7 +170,8 @@ describe('revert', () => {
 });
 
 describe('a first import into an empty table', () => {
-  const studentIndex = () => ws.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'eligibility_student'").pluck().get();
+  const studentIndex = () =>
+    ws.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'eligibility_student'").pluck().get();
 
   it('builds the student index at the end, or as soon as a second line of a student needs it, and keeps it after a rollback', async () => {
     const before = studentIndex();
@@ -174,8 +183,9 @@ describe('a first import into an empty table', () => {
     const real = await ws.run('cases');
     expect(real.summary).toMatchObject({ new: 2, ended: 1 });
     expect(studentIndex()).toBe(before);
-    expect(ws.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM eligibility WHERE student_id = 1").all())
-      .toEqual([expect.objectContaining({ detail: expect.stringContaining('USING INDEX eligibility_student') })]);
+    expect(ws.db.prepare('EXPLAIN QUERY PLAN SELECT * FROM eligibility WHERE student_id = 1').all()).toEqual([
+      expect.objectContaining({ detail: expect.stringContaining('USING INDEX eligibility_student') }),
+    ]);
     expect(ws.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 });

@@ -101,10 +101,19 @@ describe('readRows: blank lines', () => {
     const text = 'h1,h2\n\u0085\n\u0085,\u2003\n\ufeff\t,\u3000\u00a0\n1,\u0085a\n"\u0085",""\n';
     for (const fileType of ['csv', 'fixed'] as const) {
       const { recs, result } = await collect(await tempFile(text), { fileType, encoding: 'utf-8' });
-      const expected = fileType === 'csv'
-        ? [{ line: 1, fields: ['h1', 'h2'] }, { line: 5, fields: ['1', '\u0085a'] }]
-        : [{ line: 1, fields: ['h1,h2'] }, { line: 3, fields: ['\u0085,\u2003'] }, { line: 4, fields: ['\ufeff\t,\u3000\u00a0'] },
-          { line: 5, fields: ['1,\u0085a'] }, { line: 6, fields: ['"\u0085",""'] }];
+      const expected =
+        fileType === 'csv'
+          ? [
+              { line: 1, fields: ['h1', 'h2'] },
+              { line: 5, fields: ['1', '\u0085a'] },
+            ]
+          : [
+              { line: 1, fields: ['h1,h2'] },
+              { line: 3, fields: ['\u0085,\u2003'] },
+              { line: 4, fields: ['\ufeff\t,\u3000\u00a0'] },
+              { line: 5, fields: ['1,\u0085a'] },
+              { line: 6, fields: ['"\u0085",""'] },
+            ];
       expect(recs).toEqual(expected); // a fixed-width line is blank only when all of it is white space
       expect(result.lines).toBe(6);
     }

@@ -40,7 +40,10 @@ describe('unsafeNameReason', () => {
 
   it('marks, never drops, an unsafe name in a listing', () => {
     const mtime = new Date(0);
-    const out = markUnsafe([{ name: 'IC_Eligibility.csv', size: 1, mtime }, { name: 'IC_Eligibility/../x', size: 2, mtime }]);
+    const out = markUnsafe([
+      { name: 'IC_Eligibility.csv', size: 1, mtime },
+      { name: 'IC_Eligibility/../x', size: 2, mtime },
+    ]);
     expect(out).toEqual([
       { name: 'IC_Eligibility.csv', size: 1, mtime },
       { name: 'IC_Eligibility/../x', size: 2, mtime, unsafe: 'it holds a path separator' },
@@ -60,7 +63,9 @@ describe('processedName', () => {
     for (const attempt of [1, 2, 12]) {
       const out = processedName(name, AT, 'America/Chicago', attempt);
       expect(bytes(out)).toBe(255);
-      expect(out.startsWith(`P_IC_Eligibility_20261122010000${attempt > 1 ? `-${attempt}` : ''}_aaaaaaaaaaaaaaaaaaaa`)).toBe(true);
+      expect(out.startsWith(`P_IC_Eligibility_20261122010000${attempt > 1 ? `-${attempt}` : ''}_aaaaaaaaaaaaaaaaaaaa`)).toBe(
+        true,
+      );
       expect(out.endsWith(`${'z'.repeat(20)}.csv`)).toBe(true);
       expect(out).toContain('~');
       // Deterministic: the same name always gives the same P_ name.
@@ -81,8 +86,9 @@ describe('processedName', () => {
 
 describe('printable', () => {
   it('escapes control characters so a value cannot add report lines', () => {
-    expect(printable('IC_Eligibility\nRun: 99\r\nStatus: Successful.csv'))
-      .toBe('IC_Eligibility\\u000aRun: 99\\u000d\\u000aStatus: Successful.csv');
+    expect(printable('IC_Eligibility\nRun: 99\r\nStatus: Successful.csv')).toBe(
+      'IC_Eligibility\\u000aRun: 99\\u000d\\u000aStatus: Successful.csv',
+    );
     expect(printable('a\u0000b\u0085c\u2028d\u001be')).toBe('a\\u0000b\\u0085c\\u2028d\\u001be');
     expect(printable('IC_Eligibility élèves.csv')).toBe('IC_Eligibility élèves.csv');
   });

@@ -1,12 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport, type ReportFormat, type ReportHeader, type ReportMessage, type ReportSource, type ReportUpdate } from '../src/report/index.js';
+import {
+  renderReport,
+  type ReportFormat,
+  type ReportHeader,
+  type ReportMessage,
+  type ReportSource,
+  type ReportUpdate,
+} from '../src/report/index.js';
 
 const header = (over: Partial<ReportHeader> = {}): ReportHeader => ({
-  runId: 12, import: 'POS nightly', mapping: 'POS 26-27', schoolYear: 2027, mode: 'run', status: 'Successful',
-  trigger: { kind: 'manual', by: 'jdoe' }, startedAt: '2026-11-22T01:00:00-06:00', finishedAt: '2026-11-22T01:02:03-06:00',
+  runId: 12,
+  import: 'POS nightly',
+  mapping: 'POS 26-27',
+  schoolYear: 2027,
+  mode: 'run',
+  status: 'Successful',
+  trigger: { kind: 'manual', by: 'jdoe' },
+  startedAt: '2026-11-22T01:00:00-06:00',
+  finishedAt: '2026-11-22T01:02:03-06:00',
   summary: { new: 3, ended: 1, removed: 0, existing: 1200, errors: 2, warnings: 1 },
-  files: [{ name: 'IC_Eligibility.txt', size: 123456, sha256: 'ab'.repeat(32), renamedTo: 'P_IC_Eligibility_20261122010000.txt', status: 'imported', lines: 1505 }],
-  runError: null, includeUpdatedRecords: true, notices: ["insecureTls is set: the server's certificate is not verified"],
+  files: [
+    {
+      name: 'IC_Eligibility.txt',
+      size: 123456,
+      sha256: 'ab'.repeat(32),
+      renamedTo: 'P_IC_Eligibility_20261122010000.txt',
+      status: 'imported',
+      lines: 1505,
+    },
+  ],
+  runError: null,
+  includeUpdatedRecords: true,
+  notices: ["insecureTls is set: the server's certificate is not verified"],
   ...over,
 });
 
@@ -17,12 +42,32 @@ const MESSAGES: ReportMessage[] = [
 ];
 
 const upd = (over: Partial<ReportUpdate> = {}): ReportUpdate => ({
-  stateId: '123', name: 'Smith, Ann', schoolYear: 2027, startDate: '2026-08-14', endDate: '2027-09-30', eligibility: 'F',
-  source: 'direct', certifiedType: 'SNAP', applicationName: 'App 1', referenceNumber: 'R-9', status: 'New', ...over,
+  stateId: '123',
+  name: 'Smith, Ann',
+  schoolYear: 2027,
+  startDate: '2026-08-14',
+  endDate: '2027-09-30',
+  eligibility: 'F',
+  source: 'direct',
+  certifiedType: 'SNAP',
+  applicationName: 'App 1',
+  referenceNumber: 'R-9',
+  status: 'New',
+  ...over,
 });
 
-function source(h: ReportHeader, messages: Iterable<ReportMessage> = MESSAGES, updates: Iterable<ReportUpdate> = [upd()]): ReportSource {
-  return { header: h, *messages() { yield* messages; }, updated: () => updates };
+function source(
+  h: ReportHeader,
+  messages: Iterable<ReportMessage> = MESSAGES,
+  updates: Iterable<ReportUpdate> = [upd()],
+): ReportSource {
+  return {
+    header: h,
+    *messages() {
+      yield* messages;
+    },
+    updated: () => updates,
+  };
 }
 
 function render(format: ReportFormat, src: ReportSource): { out: string; chunks: string[] } {
@@ -52,9 +97,20 @@ describe('text report', () => {
 
   it('shows header, summary, dates as MM/DD/YYYY and the school year as 26-27', () => {
     const out = render('text', source(header({ runError: { code: 5003, text: 'Directory not found' } }))).out;
-    for (const s of ['Eligibility Import Report', 'POS nightly', 'POS 26-27', 'manual by jdoe', '11/22/2026 01:00:00 -06:00',
-      'ERROR 5003 - Directory not found', 'insecureTls is set', 'ab'.repeat(32), 'P_IC_Eligibility_20261122010000.txt',
-      '123,456 bytes', 'New | Ended | Removed | Existing | Errors/Warnings', 'Existing Eligibility Records: 1200']) {
+    for (const s of [
+      'Eligibility Import Report',
+      'POS nightly',
+      'POS 26-27',
+      'manual by jdoe',
+      '11/22/2026 01:00:00 -06:00',
+      'ERROR 5003 - Directory not found',
+      'insecureTls is set',
+      'ab'.repeat(32),
+      'P_IC_Eligibility_20261122010000.txt',
+      '123,456 bytes',
+      'New | Ended | Removed | Existing | Errors/Warnings',
+      'Existing Eligibility Records: 1200',
+    ]) {
       expect(out).toContain(s);
     }
     expect(out).toMatch(/^ {2}3\s+\| 1\s+\| 0\s+\| 1200\s+\| 2\/1$/m);
@@ -74,7 +130,15 @@ describe('text report', () => {
   });
 
   it('shows already-imported files with the run that imported them', () => {
-    const f = { name: 'old.txt', size: 5, sha256: null, renamedTo: null, status: 'alreadyImported' as const, lines: 2, importedByRun: 7 };
+    const f = {
+      name: 'old.txt',
+      size: 5,
+      sha256: null,
+      renamedTo: null,
+      status: 'alreadyImported' as const,
+      lines: 2,
+      importedByRun: 7,
+    };
     const out = render('text', source(header({ files: [f], trigger: { kind: 'schedule', by: null } }))).out;
     expect(out).toContain('Already imported by run 7');
     expect(out).toMatch(/^Trigger:\s+schedule$/m);
@@ -97,8 +161,11 @@ describe('includeUpdatedRecords = false', () => {
 describe('HTML report', () => {
   const nasty = `<script>O'Brien & "Co"</script>`;
   it('is a standalone printable document with every value escaped', () => {
-    const src = source(header({ mode: 'test', import: nasty, notices: [nasty] }),
-      [{ ...MESSAGES[0], file: nasty, text: nasty }], [upd({ name: nasty, applicationName: nasty })]);
+    const src = source(
+      header({ mode: 'test', import: nasty, notices: [nasty] }),
+      [{ ...MESSAGES[0], file: nasty, text: nasty }],
+      [upd({ name: nasty, applicationName: nasty })],
+    );
     const out = render('html', src).out;
     expect(out).toMatch(/^<!DOCTYPE html>/);
     expect(out).toContain('@media print');
@@ -129,8 +196,14 @@ describe('CSV of error lines', () => {
     expect(out.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     expect(out.split('\r\n')).toEqual([
       'File,Line,Severity,Code,Message',
-      `f.txt,1,ERROR,4001,'=cmd|' /C calc'!A0`, `f.txt,2,ERROR,4001,'+1`, `f.txt,3,ERROR,4001,'-2`, `f.txt,4,ERROR,4001,'@x`,
-      'f.txt,5,ERROR,4001,"a, ""b"""', `f.txt,6,ERROR,4001,'\tTab`, 'f.txt,7,ERROR,4001,plain', '',
+      `f.txt,1,ERROR,4001,'=cmd|' /C calc'!A0`,
+      `f.txt,2,ERROR,4001,'+1`,
+      `f.txt,3,ERROR,4001,'-2`,
+      `f.txt,4,ERROR,4001,'@x`,
+      'f.txt,5,ERROR,4001,"a, ""b"""',
+      `f.txt,6,ERROR,4001,'\tTab`,
+      'f.txt,7,ERROR,4001,plain',
+      '',
     ]);
   });
 
@@ -145,10 +218,38 @@ describe('JSON report', () => {
   it('parses, has the SPEC 9 shape and round-trips the header', () => {
     const h = header({ runError: { code: 5003, text: 'x "y"' } });
     const doc = JSON.parse(render('json', source(h)).out);
-    expect(Object.keys(doc)).toEqual(['runId', 'import', 'mapping', 'schoolYear', 'mode', 'status', 'trigger', 'startedAt',
-      'finishedAt', 'summary', 'files', 'messages', 'updated', 'runError', 'notices']);
-    for (const k of ['runId', 'import', 'mapping', 'schoolYear', 'mode', 'status', 'trigger', 'startedAt', 'finishedAt',
-      'summary', 'files', 'runError', 'notices'] as const) {
+    expect(Object.keys(doc)).toEqual([
+      'runId',
+      'import',
+      'mapping',
+      'schoolYear',
+      'mode',
+      'status',
+      'trigger',
+      'startedAt',
+      'finishedAt',
+      'summary',
+      'files',
+      'messages',
+      'updated',
+      'runError',
+      'notices',
+    ]);
+    for (const k of [
+      'runId',
+      'import',
+      'mapping',
+      'schoolYear',
+      'mode',
+      'status',
+      'trigger',
+      'startedAt',
+      'finishedAt',
+      'summary',
+      'files',
+      'runError',
+      'notices',
+    ] as const) {
       expect(doc[k]).toEqual(h[k]);
     }
     expect(doc.messages).toEqual(MESSAGES);
@@ -157,7 +258,10 @@ describe('JSON report', () => {
   });
 
   it('adds importedByRun and error to a file only when set', () => {
-    const files = [{ ...header().files[0], importedByRun: 4, error: { code: 5006, text: 'size mismatch' } }, { ...header().files[0], importedByRun: null }];
+    const files = [
+      { ...header().files[0], importedByRun: 4, error: { code: 5006, text: 'size mismatch' } },
+      { ...header().files[0], importedByRun: null },
+    ];
     const doc = JSON.parse(render('json', source(header({ files }), [], [])).out);
     expect(doc.files[0]).toMatchObject({ importedByRun: 4, error: { code: 5006, text: 'size mismatch' } });
     expect(Object.keys(doc.files[1])).toEqual(['name', 'size', 'sha256', 'renamedTo', 'status', 'lines']);
@@ -170,7 +274,8 @@ describe('streaming', () => {
     for (let i = 0; i < n; i++) yield upd({ stateId: String(i), name: `Student ${i}, Name` });
   }
   function* manyMessages(n: number): Generator<ReportMessage> {
-    for (let i = 0; i < n; i++) yield { file: 'f.txt', line: i + 2, severity: 'error', code: 1001, text: `State ID '${i}' not found` };
+    for (let i = 0; i < n; i++)
+      yield { file: 'f.txt', line: i + 2, severity: 'error', code: 1001, text: `State ID '${i}' not found` };
   }
   it.each(['text', 'html', 'json', 'csv'] as const)('%s renders 100,000 rows through many bounded write() calls', (format) => {
     const src = format === 'csv' ? source(header(), manyMessages(100_000), []) : source(header(), [], many(100_000));

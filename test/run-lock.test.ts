@@ -28,7 +28,10 @@ function slowSite(): Site {
 }
 
 function runIdOf(p: CliProcess): number {
-  const line = p.stderr().split('\n').find((l) => runStarted.test(l));
+  const line = p
+    .stderr()
+    .split('\n')
+    .find((l) => runStarted.test(l));
   if (!line) throw new Error(`no run:start from pid ${p.child.pid}`);
   return (JSON.parse(line) as { runId: number }).runId;
 }
@@ -46,7 +49,9 @@ async function holdThenRefuseThenFree(site: Site, command?: typeof inNamespace) 
   await first.waitForStderr(runStarted);
   const holderRun = runIdOf(first);
 
-  const second = command ? await startCli(['run', 'Slow', '--json'], env, command).exited : await runCliToEnd(['run', 'Slow', '--json'], env);
+  const second = command
+    ? await startCli(['run', 'Slow', '--json'], env, command).exited
+    : await runCliToEnd(['run', 'Slow', '--json'], env);
   expect(second.code, second.stderr).toBe(1);
   const refused = JSON.parse(second.stdout) as { runId: number; status: string; runError: { code: number; text: string } };
   expect(refused.runError).toEqual({ code: 5012, text: `Import 'Slow' is already running (run ${holderRun})` });
@@ -63,7 +68,9 @@ async function holdThenRefuseThenFree(site: Site, command?: typeof inNamespace) 
 
   // The lock is free at once: a new run takes it (without the gate now) and reaps the dead run.
   site.writeImport('slow', localImport('Slow', site.drop));
-  const third = command ? await startCli(['run', 'Slow', '--json'], env, command).exited : await runCliToEnd(['run', 'Slow', '--json'], env);
+  const third = command
+    ? await startCli(['run', 'Slow', '--json'], env, command).exited
+    : await runCliToEnd(['run', 'Slow', '--json'], env);
   expect(third.code, third.stderr).toBe(0);
   const ran = JSON.parse(third.stdout) as { runId: number; status: string; summary: { new: number } };
   expect(ran.summary.new).toBe(N);

@@ -43,7 +43,13 @@ const NEXT: Case[] = [
   ['weekly sun', weekly('sun', '07:15'), CHI, '2026-09-09T12:00:00.000Z', '2026-09-13T12:15:00.000Z'],
   ['weekly mon', weekly('mon', '07:15'), CHI, '2026-09-09T12:00:00.000Z', '2026-09-14T12:15:00.000Z'],
   ['weekly tue', weekly('tue', '07:15'), CHI, '2026-09-09T12:00:00.000Z', '2026-09-15T12:15:00.000Z'],
-  ['weekly wed, earlier in the day: next week', weekly('wed', '06:00'), CHI, '2026-09-09T12:00:00.000Z', '2026-09-16T11:00:00.000Z'],
+  [
+    'weekly wed, earlier in the day: next week',
+    weekly('wed', '06:00'),
+    CHI,
+    '2026-09-09T12:00:00.000Z',
+    '2026-09-16T11:00:00.000Z',
+  ],
   // monthly on a day
   ['monthly 15, from a fire time', monthly('15', '01:00'), CHI, '2026-06-15T06:00:00.000Z', '2026-07-15T06:00:00.000Z'],
   ['monthly 15, into next year (CST)', monthly('15', '01:00'), CHI, '2026-12-20T00:00:00.000Z', '2027-01-15T07:00:00.000Z'],
@@ -91,8 +97,14 @@ const NEXT: Case[] = [
   ['Santiago 23:30 in the overlap: the earlier', daily('23:30'), SCL, '2026-04-04T12:00:00.000Z', '2026-04-05T02:30:00.000Z'],
   ['Santiago 23:30 after it: the next day', daily('23:30'), SCL, '2026-04-05T02:30:00.000Z', '2026-04-06T03:30:00.000Z'],
   // St John's, 2010-11-07 00:01 -02:30 -> 11-06 23:01 -03:30 (02:31Z): 23:01..00:00 of the 6th/7th repeat
-  ['St John\'s 00:00 in an overlap across midnight: the earlier', daily('00:00'), STJ, '2010-11-06T12:00:00.000Z', '2010-11-07T02:30:00.000Z'],
-  ['St John\'s 00:00 after it: the next day', daily('00:00'), STJ, '2010-11-07T02:30:00.000Z', '2010-11-08T03:30:00.000Z'],
+  [
+    "St John's 00:00 in an overlap across midnight: the earlier",
+    daily('00:00'),
+    STJ,
+    '2010-11-06T12:00:00.000Z',
+    '2010-11-07T02:30:00.000Z',
+  ],
+  ["St John's 00:00 after it: the next day", daily('00:00'), STJ, '2010-11-07T02:30:00.000Z', '2010-11-08T03:30:00.000Z'],
 ];
 
 const PREVIOUS: Case[] = [
@@ -115,7 +127,13 @@ const PREVIOUS: Case[] = [
   ['UTC daily', daily('00:00'), 'UTC', '2027-03-01T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
   ['Adelaide spring: 03:00 ACDT', daily('02:30'), ADL, '2026-10-04T00:00:00.000Z', '2026-10-03T16:30:00.000Z'],
   ['Adelaide fall: from the ACST 02:30', daily('02:30'), ADL, '2027-04-03T17:00:00.000Z', '2027-04-03T16:00:00.000Z'],
-  ['St John\'s: from 23:30 of the 6th (second pass), the 7th\'s 00:00', daily('00:00'), STJ, '2010-11-07T03:00:00.000Z', '2010-11-07T02:30:00.000Z'],
+  [
+    "St John's: from 23:30 of the 6th (second pass), the 7th's 00:00",
+    daily('00:00'),
+    STJ,
+    '2010-11-07T03:00:00.000Z',
+    '2010-11-07T02:30:00.000Z',
+  ],
 ];
 
 describe('nextRun', () => {
@@ -228,7 +246,7 @@ describe('a whole year of fire times, 2026-2027', () => {
     expect(fires.map((t) => new Date(Date.parse(localText(t, CHI).slice(0, 10))).getUTCDay())).toEqual(fires.map(() => 5));
   });
 
-  it('monthly EOM and day 31: each month\'s last day, 24 times', () => {
+  it("monthly EOM and day 31: each month's last day, 24 times", () => {
     const last = ['31', '28', '31', '30', '31', '30', '31', '31', '30', '31', '30', '31'];
     const expected = [2026, 2027].flatMap((y) => last.map((d, i) => `${y}-${String(i + 1).padStart(2, '0')}-${d} 01:00`));
     expect(fireTimes(monthly('EOM', '01:00'), CHI).map((t) => localText(t, CHI))).toEqual(expected);
@@ -257,9 +275,19 @@ describe('catchUpDue', () => {
     ['exactly 12 h late: not less than 12 h', '2026-07-14T07:30:00.000Z', '2026-07-15T19:30:00.000Z', null],
     ['already handled', '2026-07-15T07:30:00.000Z', '2026-07-15T10:30:00.000Z', null],
     ['restart within the same minute as the run', '2026-07-15T07:30:00.250Z', '2026-07-15T07:30:40.000Z', null],
-    ['restart in that minute, the run never happened', '2026-07-14T07:30:00.000Z', '2026-07-15T07:30:40.000Z', '2026-07-15T07:30:00.000Z'],
+    [
+      'restart in that minute, the run never happened',
+      '2026-07-14T07:30:00.000Z',
+      '2026-07-15T07:30:40.000Z',
+      '2026-07-15T07:30:00.000Z',
+    ],
     ['a slot exactly at now: 0 late, due', '2026-07-14T07:30:00.000Z', '2026-07-15T07:30:00.000Z', '2026-07-15T07:30:00.000Z'],
-    ['several days down: only the latest slot', '2026-07-10T07:30:00.000Z', '2026-07-15T08:00:00.000Z', '2026-07-15T07:30:00.000Z'],
+    [
+      'several days down: only the latest slot',
+      '2026-07-10T07:30:00.000Z',
+      '2026-07-15T08:00:00.000Z',
+      '2026-07-15T07:30:00.000Z',
+    ],
     ['first start after the slot: not caught up', '2026-07-15T09:00:00.000Z', '2026-07-15T10:30:00.000Z', null],
     ['no record at all: nothing', null, '2026-07-15T10:30:00.000Z', null],
     ['down over the spring-forward slot', '2027-03-13T08:30:00.000Z', '2027-03-14T09:00:00.000Z', '2027-03-14T08:00:00.000Z'],

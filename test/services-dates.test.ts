@@ -19,14 +19,42 @@ function thrown(f: () => unknown): unknown {
 describe('eligibility summary: the default school year and day', () => {
   it.each([
     // [what, now, tz, input, school year, as of]
-    ['the evening of June 30 in Chicago is still the year ending that day', '2027-07-01T03:30:00Z', 'America/Chicago', {}, 2027, '2027-06-30'],
+    [
+      'the evening of June 30 in Chicago is still the year ending that day',
+      '2027-07-01T03:30:00Z',
+      'America/Chicago',
+      {},
+      2027,
+      '2027-06-30',
+    ],
     ['the same instant in UTC is already July 1, the next year', '2027-07-01T03:30:00Z', 'UTC', {}, 2028, '2027-07-01'],
     ['midnight starting July 1 in Chicago is the next year', '2027-07-01T05:00:00Z', 'America/Chicago', {}, 2028, '2027-07-01'],
     ['one second before it is June 30', '2027-07-01T04:59:59Z', 'America/Chicago', {}, 2027, '2027-06-30'],
-    ['New Year in Honolulu is still December 31 of the year before', '2027-01-01T09:59:00Z', 'Pacific/Honolulu', {}, 2027, '2026-12-31'],
+    [
+      'New Year in Honolulu is still December 31 of the year before',
+      '2027-01-01T09:59:00Z',
+      'Pacific/Honolulu',
+      {},
+      2027,
+      '2026-12-31',
+    ],
     ['a past year counts on its last day', '2027-11-22T18:00:00Z', 'America/Chicago', { schoolYear: '2027' }, 2027, '2027-06-30'],
-    ['a future year counts on its first day', '2027-05-01T18:00:00Z', 'America/Chicago', { schoolYear: '2028' }, 2028, '2027-07-01'],
-    ['an --as-of is taken as given', '2027-05-01T18:00:00Z', 'America/Chicago', { schoolYear: '2027', asOf: '2027-02-14' }, 2027, '2027-02-14'],
+    [
+      'a future year counts on its first day',
+      '2027-05-01T18:00:00Z',
+      'America/Chicago',
+      { schoolYear: '2028' },
+      2028,
+      '2027-07-01',
+    ],
+    [
+      'an --as-of is taken as given',
+      '2027-05-01T18:00:00Z',
+      'America/Chicago',
+      { schoolYear: '2027', asOf: '2027-02-14' },
+      2027,
+      '2027-02-14',
+    ],
   ])('%s', (_what, now, tz, input, year, asOf) => {
     expect(summaryPeriod(new Date(now), tz, input)).toEqual({ schoolYear: year, asOf });
   });
@@ -46,7 +74,12 @@ describe('eligibility summary: the default school year and day', () => {
 describe('submit --at', () => {
   it.each([
     ['a wall time in FRAM_TZ (CST)', '2026-11-23T05:30', 'America/Chicago', '2026-11-23T11:30:00.000Z'],
-    ['a wall time in FRAM_TZ (CDT), with a space and seconds', '2027-06-30 23:15:10', 'America/Chicago', '2027-07-01T04:15:10.000Z'],
+    [
+      'a wall time in FRAM_TZ (CDT), with a space and seconds',
+      '2027-06-30 23:15:10',
+      'America/Chicago',
+      '2027-07-01T04:15:10.000Z',
+    ],
     ['Z is that instant, whatever FRAM_TZ', '2026-11-23T11:30Z', 'America/Chicago', '2026-11-23T11:30:00.000Z'],
     ['an offset is that instant', '2026-11-23T05:30-0600', 'UTC', '2026-11-23T11:30:00.000Z'],
   ])('%s', (_what, text, tz, iso) => {

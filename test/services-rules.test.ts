@@ -14,7 +14,9 @@ import { Refusal } from '../src/services/refusal.js';
 import { createWorkspace, type Workspace } from './helpers/workspace.js';
 
 let ws: Workspace;
-beforeEach(async () => { ws = await createWorkspace(); });
+beforeEach(async () => {
+  ws = await createWorkspace();
+});
 afterEach(() => ws.close());
 
 async function refusalOf(p: Promise<unknown> | (() => unknown)): Promise<Refusal> {
@@ -31,7 +33,13 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   let out = '';
   let err = '';
   const code = await main([...argv, '--data-dir', join(ws.dir, 'data'), '--config-dir', join(ws.dir, 'config')], {
-    out: (t) => { out += t; }, err: (t) => { err += t; }, env: { FRAM_LOG_LEVEL: 'silent', FRAM_TZ: 'America/Chicago', USER: 'director' },
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: { FRAM_LOG_LEVEL: 'silent', FRAM_TZ: 'America/Chicago', USER: 'director' },
   });
   return { code, out, err };
 }
@@ -47,14 +55,21 @@ describe('finding an import', () => {
   });
 
   it('refuses an import its invalid file disables, naming the file and its problem', async () => {
-    writeFileSync(join(ws.dir, 'config', 'imports', 'broken.yaml'),
-      'name: Broken\nmapping: Cases 26-27\nprotocol: local\ndirectory: drop\nstableSeconds: -1\n');
+    writeFileSync(
+      join(ws.dir, 'config', 'imports', 'broken.yaml'),
+      'name: Broken\nmapping: Cases 26-27\nprotocol: local\ndirectory: drop\nstableSeconds: -1\n',
+    );
     const services = openServices({
-      settings: loadSettings({}, { dataDir: join(ws.dir, 'data'), configDir: join(ws.dir, 'config') }), env: {}, log: silentLogger,
-      db: ws.db, config: () => loadConfig(join(ws.dir, 'config')),
+      settings: loadSettings({}, { dataDir: join(ws.dir, 'data'), configDir: join(ws.dir, 'config') }),
+      env: {},
+      log: silentLogger,
+      db: ws.db,
+      config: () => loadConfig(join(ws.dir, 'config')),
     });
     const disabled = await refusalOf(services.runs.run({ importName: 'BROKEN' }));
-    expect(disabled.message).toBe("import 'Broken' is disabled: imports/broken.yaml is invalid (fram-import config check lists every problem)");
+    expect(disabled.message).toBe(
+      "import 'Broken' is disabled: imports/broken.yaml is invalid (fram-import config check lists every problem)",
+    );
     expect(disabled.details).toEqual(['imports/broken.yaml: stableSeconds: must be 0 or more']);
     expect(count('runs')).toBe(0);
   });
@@ -77,10 +92,18 @@ describe('the imports listing', () => {
     const list = ws.services.imports.list();
     expect(list.map((i) => i.name)).toEqual(['cases', 'fixed', 'guarded', 'noheader', 'prior']);
     // The clock reads 2026-11-22T01:00Z and on: 19:00 CST on the 21st, so the next 05:30 CST is 11:30Z on the 22nd.
-    expect(list[0]).toMatchObject({ active: true, protocol: 'local', nextRun: '2026-11-22T11:30:00.000Z',
-      lastRun: { id: run.runId, mode: 'test', status: 'Successful' } });
+    expect(list[0]).toMatchObject({
+      active: true,
+      protocol: 'local',
+      nextRun: '2026-11-22T11:30:00.000Z',
+      lastRun: { id: run.runId, mode: 'test', status: 'Successful' },
+    });
     expect(list[1]).toMatchObject({ active: false, nextRun: null, lastRun: null });
-    expect(list.slice(2).map((i) => [i.nextRun, i.lastRun])).toEqual([[null, null], [null, null], [null, null]]);
+    expect(list.slice(2).map((i) => [i.nextRun, i.lastRun])).toEqual([
+      [null, null],
+      [null, null],
+      [null, null],
+    ]);
   });
 });
 
@@ -88,16 +111,33 @@ describe('submit', () => {
   it('refuses a real run of an inactive import, queues a test of it, and stores the name the config writes', async () => {
     (ws.config.imports as Map<string, ImportConfig>).set('cases', { ...ws.config.imports.get('cases')!, active: false });
     const at = '2026-11-23 05:30';
-    const inactive = await refusalOf(ws.services.queue.submit({ importName: 'Cases', at, highPriority: false, keep: false, test: false, by: 'ops' }));
+    const inactive = await refusalOf(
+      ws.services.queue.submit({ importName: 'Cases', at, highPriority: false, keep: false, test: false, by: 'ops' }),
+    );
     expect(inactive.message).toBe("import 'cases' is inactive (active: false); only --test runs can be queued");
     expect(count('batch_queue')).toBe(0);
 
-    const entry = await ws.services.queue.submit({ importName: 'Cases', at, highPriority: true, keep: false, test: true, by: 'ops' });
-    expect(entry).toEqual({
-      id: 1, import: 'cases', runAt: '2026-11-23T11:30:00.000Z', highPriority: true, keep: false, test: true,
-      submittedBy: 'ops', submittedAt: '2026-11-22T01:00:01.000Z',
+    const entry = await ws.services.queue.submit({
+      importName: 'Cases',
+      at,
+      highPriority: true,
+      keep: false,
+      test: true,
+      by: 'ops',
     });
-    expect(ws.db.prepare('SELECT import, run_at, test FROM batch_queue').all()).toEqual([{ import: 'cases', run_at: '2026-11-23T11:30:00.000Z', test: 1 }]);
+    expect(entry).toEqual({
+      id: 1,
+      import: 'cases',
+      runAt: '2026-11-23T11:30:00.000Z',
+      highPriority: true,
+      keep: false,
+      test: true,
+      submittedBy: 'ops',
+      submittedAt: '2026-11-22T01:00:01.000Z',
+    });
+    expect(ws.db.prepare('SELECT import, run_at, test FROM batch_queue').all()).toEqual([
+      { import: 'cases', run_at: '2026-11-23T11:30:00.000Z', test: 1 },
+    ]);
   });
 
   it('the CLI says which input it refuses', async () => {
@@ -119,14 +159,22 @@ describe('run --approve-changes', () => {
     const all = ws.drop_('mass-change-all.csv');
     const some = ws.drop_('mass-change.csv');
     const held = await ws.run('guarded');
-    expect(held.files.map((f) => [f.name, f.status])).toEqual([[all, 'held'], [some, 'held']]);
+    expect(held.files.map((f) => [f.name, f.status])).toEqual([
+      [all, 'held'],
+      [some, 'held'],
+    ]);
 
     const r = await cli('run', 'Guarded', '--approve-changes');
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     // The newest first: the same run held both, in file order.
-    expect(r.err).toBe('fram-import run: 2 files are held: approve one by its SHA-256 (approve <import> <sha256-prefix>)\n'
-      + [...held.files].reverse().map((f) => `  ${f.sha256.slice(0, 12)}  ${JSON.stringify(f.name)}  (run ${held.runId})\n`).join(''));
+    expect(r.err).toBe(
+      'fram-import run: 2 files are held: approve one by its SHA-256 (approve <import> <sha256-prefix>)\n' +
+        [...held.files]
+          .reverse()
+          .map((f) => `  ${f.sha256.slice(0, 12)}  ${JSON.stringify(f.name)}  (run ${held.runId})\n`)
+          .join(''),
+    );
     expect(count('runs')).toBe(3);
     expect(count('file_decisions')).toBe(0);
   });
@@ -138,8 +186,14 @@ describe('eligibility summary', () => {
     expect((await ws.run('cases')).summary).toMatchObject({ errors: 0 });
     // 22:30 CDT on June 30, 2027 is already July 1 in UTC.
     const evening = openServices({
-      settings: loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir: join(ws.dir, 'data'), configDir: join(ws.dir, 'config') }),
-      env: {}, log: silentLogger, db: ws.db, clock: { now: () => new Date('2027-07-01T03:30:00Z'), sleep: async () => {} },
+      settings: loadSettings(
+        { FRAM_TZ: 'America/Chicago' },
+        { dataDir: join(ws.dir, 'data'), configDir: join(ws.dir, 'config') },
+      ),
+      env: {},
+      log: silentLogger,
+      db: ws.db,
+      clock: { now: () => new Date('2027-07-01T03:30:00Z'), sleep: async () => {} },
     });
     const s = evening.eligibility.summary({});
     expect([s.schoolYear, s.asOf]).toEqual([2027, '2027-06-30']);

@@ -22,8 +22,12 @@ let server: HostileSftpServer;
 const running: ServeProcess[] = [];
 const sites: Site[] = [];
 
-beforeAll(async () => { server = await startHostileSftpServer({ password }); });
-afterAll(async () => { await server?.stop(); });
+beforeAll(async () => {
+  server = await startHostileSftpServer({ password });
+});
+afterAll(async () => {
+  await server?.stop();
+});
 afterEach(() => {
   for (const p of running.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   for (const s of sites.splice(0)) rmSync(s.dir, { recursive: true, force: true });
@@ -31,9 +35,18 @@ afterEach(() => {
 
 function slowImport(s: HostileSftpServer): string {
   return [
-    'name: Slow', 'mapping: POS 26-27', 'protocol: sftp', 'host: 127.0.0.1', `port: ${s.port}`, `username: ${s.username}`,
-    `password: { env: ${SECRET_ENV} }`, `directory: ${s.directory}`, `hostKeySha256: "${s.fingerprint}"`,
-    'stableSeconds: 0', 'maxChangeRatio: 1', '',
+    'name: Slow',
+    'mapping: POS 26-27',
+    'protocol: sftp',
+    'host: 127.0.0.1',
+    `port: ${s.port}`,
+    `username: ${s.username}`,
+    `password: { env: ${SECRET_ENV} }`,
+    `directory: ${s.directory}`,
+    `hostKeySha256: "${s.fingerprint}"`,
+    'stableSeconds: 0',
+    'maxChangeRatio: 1',
+    '',
   ].join('\n');
 }
 
@@ -42,7 +55,9 @@ function exitWithin(p: ServeProcess, ms: number): Promise<{ code: number | null;
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     p.exited.finally(() => clearTimeout(timer)),
-    new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), ms); }),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), ms);
+    }),
   ]);
 }
 
@@ -79,8 +94,9 @@ describe('SIGTERM during a slow SFTP download', () => {
     const db = site.db();
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(db.prepare("SELECT status, error_code FROM runs WHERE import = 'Slow'").all())
-        .toEqual([{ status: 'Unsuccessful', error_code: 5014 }]);
+      expect(db.prepare("SELECT status, error_code FROM runs WHERE import = 'Slow'").all()).toEqual([
+        { status: 'Unsuccessful', error_code: 5014 },
+      ]);
       expect(db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'Running'").get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT count(*) AS n FROM run_locks').get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT count(*) AS n FROM eligibility').get()).toEqual({ n: 0 });

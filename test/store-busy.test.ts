@@ -66,7 +66,7 @@ describe('the daemon while another process holds the store', () => {
     expect(daemon.child.exitCode).toBeNull();
     expect((await fetch(`http://127.0.0.1:${daemon.port}/healthz`)).status).toBe(200);
     expect(count(site, 'SELECT count(*) FROM runs')).toBe(0);
-    expect(count(site, "SELECT state FROM batch_queue")).toBe('queued');
+    expect(count(site, 'SELECT state FROM batch_queue')).toBe('queued');
     await h.release();
 
     const finish = await daemon.waitFor((l) => l.msg === 'run:finish' && l.import === 'Batch', 60_000);
@@ -74,8 +74,9 @@ describe('the daemon while another process holds the store', () => {
     await daemon.waitFor((l) => l.msg === 'batch:done' && l.runId === finish.runId);
     const db = site.db();
     try {
-      expect(db.prepare('SELECT id, status, trigger_kind, trigger_by, error_code FROM runs').all())
-        .toEqual([{ id: finish.runId, status: 'Successful', trigger_kind: 'batch', trigger_by: 'ops', error_code: null }]);
+      expect(db.prepare('SELECT id, status, trigger_kind, trigger_by, error_code FROM runs').all()).toEqual([
+        { id: finish.runId, status: 'Successful', trigger_kind: 'batch', trigger_by: 'ops', error_code: null },
+      ]);
       expect(db.prepare('SELECT state, run_id FROM batch_queue').all()).toEqual([{ state: 'done', run_id: finish.runId }]);
       expect(db.prepare('SELECT count(*) FROM eligibility').pluck().get()).toBe(100);
     } finally {
@@ -103,79 +104,88 @@ describe('CLI writes while another process holds the store', () => {
   const runs = () => count(site, 'SELECT count(*) FROM runs') as number;
 
   // In this order: the revert needs run 1, the clear comes last.
-  const COMMANDS: { name: string; args: () => string[]; waiting: RegExp; unchanged: () => void; done: (out: string) => void }[] = [
-    {
-      name: 'run',
-      args: () => ['run', 'Busy', '--json'],
-      // Its own rows wait (the log line); the roster and other commands say it in words.
-      waiting: logLine('store:busy', { waitingFor: 'run:start' }),
-      unchanged: () => expect(runs()).toBe(1),
-      done: (out) => {
-        expect(JSON.parse(out)).toMatchObject({ runId: 2, status: 'Successful' });
-        expect(runs()).toBe(2);
+  const COMMANDS: { name: string; args: () => string[]; waiting: RegExp; unchanged: () => void; done: (out: string) => void }[] =
+    [
+      {
+        name: 'run',
+        args: () => ['run', 'Busy', '--json'],
+        // Its own rows wait (the log line); the roster and other commands say it in words.
+        waiting: logLine('store:busy', { waitingFor: 'run:start' }),
+        unchanged: () => expect(runs()).toBe(1),
+        done: (out) => {
+          expect(JSON.parse(out)).toMatchObject({ runId: 2, status: 'Successful' });
+          expect(runs()).toBe(2);
+        },
       },
-    },
-    {
-      name: 'students load',
-      args: () => ['students', 'load', roster],
-      waiting: /the store is busy with another writer; waiting up to 60 s/,
-      unchanged: () => expect(count(site, 'SELECT count(*) FROM students')).toBe(60),
-      done: (out) => {
-        expect(out).toMatch(/^inserted 10, updated 0, unchanged 60, rejected 0/);
-        expect(count(site, 'SELECT count(*) FROM students')).toBe(70);
+      {
+        name: 'students load',
+        args: () => ['students', 'load', roster],
+        waiting: /the store is busy with another writer; waiting up to 60 s/,
+        unchanged: () => expect(count(site, 'SELECT count(*) FROM students')).toBe(60),
+        done: (out) => {
+          expect(out).toMatch(/^inserted 10, updated 0, unchanged 60, rejected 0/);
+          expect(count(site, 'SELECT count(*) FROM students')).toBe(70);
+        },
       },
-    },
-    {
-      name: 'revert',
-      args: () => ['revert', '1'],
-      waiting: /the store is busy with another writer; waiting up to 60 s/,
-      unchanged: () => {
-        expect(count(site, 'SELECT reverted_at FROM runs WHERE id = 1')).toBeNull();
-        expect(count(site, 'SELECT count(*) FROM eligibility')).toBe(60);
+      {
+        name: 'revert',
+        args: () => ['revert', '1'],
+        waiting: /the store is busy with another writer; waiting up to 60 s/,
+        unchanged: () => {
+          expect(count(site, 'SELECT reverted_at FROM runs WHERE id = 1')).toBeNull();
+          expect(count(site, 'SELECT count(*) FROM eligibility')).toBe(60);
+        },
+        done: (out) => {
+          expect(out).toBe('run 1 reverted: 60 inserted record(s) deleted, 0 restored, 0 re-inserted\n');
+          expect(count(site, 'SELECT count(*) FROM eligibility')).toBe(0);
+        },
       },
-      done: (out) => {
-        expect(out).toBe('run 1 reverted: 60 inserted record(s) deleted, 0 restored, 0 re-inserted\n');
-        expect(count(site, 'SELECT count(*) FROM eligibility')).toBe(0);
+      {
+        name: 'logs clear',
+        args: () => ['logs', 'clear', '--all'],
+        waiting: /the store is busy with another writer; waiting up to 60 s/,
+        unchanged: () => expect(runs()).toBe(2),
+        done: (out) => {
+          expect(out).toBe('2 run(s) cleared\n');
+          expect(runs()).toBe(0);
+        },
       },
-    },
-    {
-      name: 'logs clear',
-      args: () => ['logs', 'clear', '--all'],
-      waiting: /the store is busy with another writer; waiting up to 60 s/,
-      unchanged: () => expect(runs()).toBe(2),
-      done: (out) => {
-        expect(out).toBe('2 run(s) cleared\n');
-        expect(runs()).toBe(0);
-      },
-    },
-  ];
+    ];
 
-  it.each(COMMANDS)('$name: fails with 5018 and exit 1 after a short --wait, and succeeds when the lock goes during the wait', async (c) => {
-    const h = await holder(site);
-    await h.lock();
-    const short = await runCliToEnd([...c.args(), '--wait', '1'], site.env());
-    expect(short.code, short.stderr).toBe(1);
-    expect(short.stderr).toContain(`fram-import ${c.name}: ERROR 5018 - The store is busy with another writer; gave up after 1 s\n`
-      + '  Hint: Try again when the running import or command has finished\n');
-    expect(short.stderr).not.toMatch(RAW_SQLITE);
-    expect(short.stdout).toBe('');
-    c.unchanged();
+  it.each(COMMANDS)(
+    '$name: fails with 5018 and exit 1 after a short --wait, and succeeds when the lock goes during the wait',
+    async (c) => {
+      const h = await holder(site);
+      await h.lock();
+      const short = await runCliToEnd([...c.args(), '--wait', '1'], site.env());
+      expect(short.code, short.stderr).toBe(1);
+      expect(short.stderr).toContain(
+        `fram-import ${c.name}: ERROR 5018 - The store is busy with another writer; gave up after 1 s\n` +
+          '  Hint: Try again when the running import or command has finished\n',
+      );
+      expect(short.stderr).not.toMatch(RAW_SQLITE);
+      expect(short.stdout).toBe('');
+      c.unchanged();
 
-    const long = startCli([...c.args(), '--wait', '60'], site.env());
-    await long.waitForStderr(c.waiting);
-    await h.release();
-    const r = await long.exited;
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toMatch(RAW_SQLITE);
-    c.done(r.stdout);
-  });
+      const long = startCli([...c.args(), '--wait', '60'], site.env());
+      await long.waitForStderr(c.waiting);
+      await h.release();
+      const r = await long.exited;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(RAW_SQLITE);
+      c.done(r.stdout);
+    },
+  );
 
   it('a run that finds the store busy after its row was written ends with 5018 in its row, and its file stays', async () => {
     const drop = join(site.dir, 'gate');
     mkdirSync(drop);
     writeEligibility(join(drop, 'IC_Eligibility_gate.csv'), 60, '5/31/2027');
     // The stability gate (3 s) is where the run is when the other process takes the lock.
-    site.writeImport('gate', `name: Gate\nmapping: POS 26-27\nprotocol: local\ndirectory: ${drop}\nstableSeconds: 3\nmaxChangeRatio: 1\n`);
+    site.writeImport(
+      'gate',
+      `name: Gate\nmapping: POS 26-27\nprotocol: local\ndirectory: ${drop}\nstableSeconds: 3\nmaxChangeRatio: 1\n`,
+    );
     const h = await holder(site);
     const cli = startCli(['run', 'Gate', '--json', '--wait', '1'], site.env());
     await cli.waitForStderr(logLine('run:start'));
@@ -192,7 +202,10 @@ describe('CLI writes while another process holds the store', () => {
     expect(report.runError.text).toMatch(/^The store is busy with another writer; gave up after \d+ s$/);
     const db = site.db();
     try {
-      expect(db.prepare('SELECT status, error_code FROM runs WHERE id = ?').get(report.runId)).toEqual({ status: 'Unsuccessful', error_code: 5018 });
+      expect(db.prepare('SELECT status, error_code FROM runs WHERE id = ?').get(report.runId)).toEqual({
+        status: 'Unsuccessful',
+        error_code: 5018,
+      });
       expect(db.prepare('SELECT count(*) FROM run_locks').pluck().get()).toBe(0);
       expect(db.prepare("SELECT count(*) FROM runs WHERE status = 'Running'").pluck().get()).toBe(0);
     } finally {
@@ -206,7 +219,15 @@ describe('store errors name the path', () => {
   async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
-    const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: { FRAM_LOG_LEVEL: 'silent' } });
+    const code = await main(args, {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+      env: { FRAM_LOG_LEVEL: 'silent' },
+    });
     return { code, out, err };
   }
 
@@ -221,8 +242,14 @@ describe('store errors name the path', () => {
   });
 
   it.each([
-    ['logs'], ['report', '1'], ['student', '0000000001'], ['eligibility', 'summary'], ['db', 'backup', '/tmp/never-written.db'],
-    ['revert', '1'], ['logs', 'clear', '--all'], ['submit', 'One', '--at', '2026-11-22T01:00Z'],
+    ['logs'],
+    ['report', '1'],
+    ['student', '0000000001'],
+    ['eligibility', 'summary'],
+    ['db', 'backup', '/tmp/never-written.db'],
+    ['revert', '1'],
+    ['logs', 'clear', '--all'],
+    ['submit', 'One', '--at', '2026-11-22T01:00Z'],
   ])('%s with a mistyped --data-dir exits 2 saying no store is there, and creates nothing', async (...args) => {
     const missing = join(site.dir, 'no-such-data');
     const r = await cli(...args, '--data-dir', missing, '--config-dir', site.configDir);
@@ -238,21 +265,31 @@ describe('store errors name the path', () => {
     let stderr = '';
     let status = 0;
     try {
-      execFileSync('unshare', ['--mount', 'sh', '-c', script, 'sh', site.dataDir, process.execPath, BIN], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync('unshare', ['--mount', 'sh', '-c', script, 'sh', site.dataDir, process.execPath, BIN], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (e) {
       ({ stderr, status } = e as { stderr: string; status: number });
     }
     expect(status).toBe(1);
-    expect(stderr).toBe(`fram-import logs: ERROR 5020 - Cannot use ${site.dataDir}: the file system or file is read-only while opening the store\n`
-      + "  Hint: Check the data directory's owner, mode and mount (it must be writable by the service's user)\n");
+    expect(stderr).toBe(
+      `fram-import logs: ERROR 5020 - Cannot use ${site.dataDir}: the file system or file is read-only while opening the store\n` +
+        "  Hint: Check the data directory's owner, mode and mount (it must be writable by the service's user)\n",
+    );
   });
 
   it('a store file and a data dir the user may not write fail with 5020 naming each, before any work', () => {
     // As `nobody`: the data dir and the store belong to root.
     const asNobody = (...args: string[]) => {
       try {
-        execFileSync(process.execPath, [BIN, ...args, '--data-dir', site.dataDir, '--config-dir', site.configDir],
-          { uid: 65534, gid: 65534, encoding: 'utf8', stdio: 'pipe', env: { FRAM_LOG_LEVEL: 'silent', PATH: process.env.PATH } });
+        execFileSync(process.execPath, [BIN, ...args, '--data-dir', site.dataDir, '--config-dir', site.configDir], {
+          uid: 65534,
+          gid: 65534,
+          encoding: 'utf8',
+          stdio: 'pipe',
+          env: { FRAM_LOG_LEVEL: 'silent', PATH: process.env.PATH },
+        });
         return { status: 0, stderr: '' };
       } catch (e) {
         return e as { status: number; stderr: string };
@@ -264,8 +301,10 @@ describe('store errors name the path', () => {
     chmodSync(store, 0o644);
     const file = asNobody('logs');
     expect(file.status).toBe(1);
-    expect(file.stderr).toBe(`fram-import logs: ERROR 5020 - Cannot use ${store}: permission denied while opening the store\n`
-      + "  Hint: Check the data directory's owner, mode and mount (it must be writable by the service's user)\n");
+    expect(file.stderr).toBe(
+      `fram-import logs: ERROR 5020 - Cannot use ${store}: permission denied while opening the store\n` +
+        "  Hint: Check the data directory's owner, mode and mount (it must be writable by the service's user)\n",
+    );
 
     chmodSync(site.dataDir, 0o755);
     const roster = join(site.dir, 'roster.csv');
@@ -273,8 +312,10 @@ describe('store errors name the path', () => {
     chmodSync(roster, 0o644);
     const dir = asNobody('students', 'load', roster);
     expect(dir.status).toBe(1);
-    expect(dir.stderr).toBe(`fram-import students load: ERROR 5020 - Cannot use ${site.dataDir}: permission denied while opening the store\n`
-      + "  Hint: Check the data directory's owner, mode and mount (it must be writable by the service's user)\n");
+    expect(dir.stderr).toBe(
+      `fram-import students load: ERROR 5020 - Cannot use ${site.dataDir}: permission denied while opening the store\n` +
+        "  Hint: Check the data directory's owner, mode and mount (it must be writable by the service's user)\n",
+    );
     const db = openDb(store);
     try {
       expect(db.prepare('SELECT count(*) FROM students').pluck().get()).toBe(5);

@@ -51,19 +51,37 @@ describe('eachEntry', () => {
 describe('studentKeys', () => {
   it('matches every key exactly across pages, and marks a key two students share', () => {
     addStudents([
-      [1, '0012'], [2, '12'], [150_001, 'A;B'], [150_002, 'X,Y'], [250_000, '555'], [250_001, '555'],
-      [250_002, 'Q;1'], [350_000, 'Q;1'], [350_001, 'ÉLÈVE-😀'], [3, '123456789012345'],
+      [1, '0012'],
+      [2, '12'],
+      [150_001, 'A;B'],
+      [150_002, 'X,Y'],
+      [250_000, '555'],
+      [250_001, '555'],
+      [250_002, 'Q;1'],
+      [350_000, 'Q;1'],
+      [350_001, 'ÉLÈVE-😀'],
+      [3, '123456789012345'],
     ]);
     const keys = studentKeys(db, 'stateId');
-    expect(['0012', '12', 'A;B', 'X,Y', 'ÉLÈVE-😀', '123456789012345'].map((k) => keys.get(k)))
-      .toEqual([1, 2, 150_001, 150_002, 350_001, 3]);
+    expect(['0012', '12', 'A;B', 'X,Y', 'ÉLÈVE-😀', '123456789012345'].map((k) => keys.get(k))).toEqual([
+      1, 2, 150_001, 150_002, 350_001, 3,
+    ]);
     expect(keys.get('555')).toBeLessThan(0);
     expect(keys.get('Q;1')).toBeLessThan(0);
-    expect([keys.get('012'), keys.get('A'), keys.get('B'), keys.get('X'), keys.get('')]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([keys.get('012'), keys.get('A'), keys.get('B'), keys.get('X'), keys.get('')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('matches by student number when the mapping says so', () => {
-    addStudents([[7, '0000000007'], [200_000, '0000200000']]);
+    addStudents([
+      [7, '0000000007'],
+      [200_000, '0000200000'],
+    ]);
     const keys = studentKeys(db, 'studentNumber');
     expect([keys.get('N7'), keys.get('N200000'), keys.get('0000000007')]).toEqual([7, 200_000, undefined]);
   });
@@ -74,8 +92,14 @@ describe('loadHeldRecords', () => {
   const ODD_DATES = ['2026-08-03,2027-06-30', '2026-8-3', '2026;08-03'];
   const TYPES = [null, 'SNAP', 'APPF', 'A;B', 'X,Y', '=SNAP', ''];
   const line = (next: () => number): LineRecord => ({
-    schoolYear: 2027, startDate: pick(next, DATES), endDate: pick(next, DATES), eligibility: pick(next, ['F', 'R', 'S'] as const),
-    source: pick(next, ['direct', 'nonDirect'] as const), certifiedType: pick(next, TYPES), applicationName: null, referenceNumber: null,
+    schoolYear: 2027,
+    startDate: pick(next, DATES),
+    endDate: pick(next, DATES),
+    eligibility: pick(next, ['F', 'R', 'S'] as const),
+    source: pick(next, ['direct', 'nonDirect'] as const),
+    certifiedType: pick(next, TYPES),
+    applicationName: null,
+    referenceNumber: null,
   });
 
   it('says a student holds a record exactly when SQLite finds the same record, across pages and odd text', () => {
@@ -90,27 +114,43 @@ describe('loadHeldRecords', () => {
         const l = line(next);
         const odd = next() < 0.1;
         id += 1 + Math.floor(next() * 3_000); // ids spread over several pages
-        insert.run(id, student, odd ? pick(next, ODD_DATES) : l.startDate, odd ? pick(next, ODD_DATES) : l.endDate,
-          l.eligibility, l.source, l.certifiedType);
+        insert.run(
+          id,
+          student,
+          odd ? pick(next, ODD_DATES) : l.startDate,
+          odd ? pick(next, ODD_DATES) : l.endDate,
+          l.eligibility,
+          l.source,
+          l.certifiedType,
+        );
       }
     }
-    const same = db.prepare(`SELECT 1 FROM eligibility WHERE student_id = ? AND start_date = ? AND end_date = ?
-      AND eligibility = ? AND source = ? AND certified_type IS ?`).pluck();
+    const same = db
+      .prepare(
+        `SELECT 1 FROM eligibility WHERE student_id = ? AND start_date = ? AND end_date = ?
+      AND eligibility = ? AND source = ? AND certified_type IS ?`,
+      )
+      .pluck();
     const has = db.prepare('SELECT 1 FROM eligibility WHERE student_id = ? LIMIT 1').pluck();
 
     const held = loadHeldRecords(db);
     let hits = 0;
     for (const student of students) {
       expect(held.has(student)).toBe(has.get(student) !== undefined);
-      for (const r of db.prepare(`SELECT start_date AS startDate, end_date AS endDate, eligibility, source,
-        certified_type AS certifiedType FROM eligibility WHERE student_id = ?`).all(student) as LineRecord[]) {
+      for (const r of db
+        .prepare(
+          `SELECT start_date AS startDate, end_date AS endDate, eligibility, source,
+        certified_type AS certifiedType FROM eligibility WHERE student_id = ?`,
+        )
+        .all(student) as LineRecord[]) {
         if (lineKey(r) !== null) expect(held.holds(student, r)).toBe(true);
       }
       for (let k = 0; k < 40; k++) {
         const l = line(next);
         // A line whose dates or type hold a comma is never matched (no file line has one): see lineKey.
-        const truth = lineKey(l) !== null
-          && same.get(student, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType) !== undefined;
+        const truth =
+          lineKey(l) !== null &&
+          same.get(student, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType) !== undefined;
         expect(held.holds(student, l)).toBe(truth);
         if (truth) hits++;
       }
@@ -130,8 +170,12 @@ describe('loadHeldRecords', () => {
       const [schoolYear, dates] = pick(next, YEARS);
       const [a, b] = [pick(next, dates), pick(next, [...dates, ...pick(next, YEARS)[1]])];
       return {
-        schoolYear, startDate: a < b ? a : b, endDate: a < b ? b : a, eligibility: pick(next, ['F', 'R', 'S'] as const),
-        source: pick(next, ['direct', 'nonDirect'] as const), certifiedType: pick(next, ODD_TYPES),
+        schoolYear,
+        startDate: a < b ? a : b,
+        endDate: a < b ? b : a,
+        eligibility: pick(next, ['F', 'R', 'S'] as const),
+        source: pick(next, ['direct', 'nonDirect'] as const),
+        certifiedType: pick(next, ODD_TYPES),
       };
     };
     const students = Array.from({ length: 60 }, (_, i) => 1 + i * 3_001);
@@ -159,7 +203,9 @@ describe('loadHeldRecords', () => {
         expect(inMemory).toBe(holdsSame(existing, l));
         const outcome = reconcile(l, existing);
         const silent = outcome.result === 'existing' && outcome.changes.length === 0 && outcome.problems.length === 0;
-        const laterOverlaps = existing.some((r) => r.schoolYear > l.schoolYear && r.startDate <= l.endDate && r.endDate >= l.startDate);
+        const laterOverlaps = existing.some(
+          (r) => r.schoolYear > l.schoolYear && r.startDate <= l.endDate && r.endDate >= l.startDate,
+        );
         if (inMemory) expect(outcome).toEqual({ result: 'existing', changes: [], problems: [] });
         else if (!laterOverlaps) expect(silent).toBe(false); // only rule 0's shorter period can make another silent line
         if (inMemory) counts.held++;
@@ -174,21 +220,43 @@ describe('loadHeldRecords', () => {
 
   it('keys differ in every field rule 1 compares, a missing certified type included', () => {
     type Compared = Parameters<typeof recordKey>[0];
-    const base: Compared = { startDate: '2026-08-03', endDate: '2027-06-30', eligibility: 'F', source: 'direct', certifiedType: null };
+    const base: Compared = {
+      startDate: '2026-08-03',
+      endDate: '2027-06-30',
+      eligibility: 'F',
+      source: 'direct',
+      certifiedType: null,
+    };
     const variants: Compared[] = [
-      base, { ...base, startDate: '2026-08-04' }, { ...base, endDate: '2027-06-29' }, { ...base, eligibility: 'R' },
-      { ...base, source: 'nonDirect' }, { ...base, certifiedType: '' }, { ...base, certifiedType: 'SNAP' },
+      base,
+      { ...base, startDate: '2026-08-04' },
+      { ...base, endDate: '2027-06-29' },
+      { ...base, eligibility: 'R' },
+      { ...base, source: 'nonDirect' },
+      { ...base, certifiedType: '' },
+      { ...base, certifiedType: 'SNAP' },
     ];
     const keys = variants.map((r) => recordKey(r));
     expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('asks the store again about a student the file has changed', () => {
-    addStudents([[5, 'S5'], [6, 'S6']]);
-    db.prepare(`INSERT INTO eligibility (student_id, school_year, start_date, end_date, eligibility, source, certified_type)
-      VALUES (5, 2027, '2026-08-03', '2027-06-30', 'F', 'direct', 'SNAP')`).run();
+    addStudents([
+      [5, 'S5'],
+      [6, 'S6'],
+    ]);
+    db.prepare(
+      `INSERT INTO eligibility (student_id, school_year, start_date, end_date, eligibility, source, certified_type)
+      VALUES (5, 2027, '2026-08-03', '2027-06-30', 'F', 'direct', 'SNAP')`,
+    ).run();
     const held = loadHeldRecords(db);
-    const l = { startDate: '2026-08-03', endDate: '2027-06-30', eligibility: 'F', source: 'direct', certifiedType: 'SNAP' } as const;
+    const l = {
+      startDate: '2026-08-03',
+      endDate: '2027-06-30',
+      eligibility: 'F',
+      source: 'direct',
+      certifiedType: 'SNAP',
+    } as const;
     expect([held.has(5), held.holds(5, l), held.has(6), held.holds(6, l)]).toEqual([true, true, false, false]);
     held.changed(5);
     held.changed(6);

@@ -5,7 +5,6 @@ import { transportSuites } from './helpers/contract-suite.js';
 import { startFtpsServer } from './servers/ftps.js';
 
 const password = inject('testPassword');
-transportSuites(['ftps (implicit)', 'ftps (explicit)'], password, () => Promise.all([
-  startFtpsServer({ password, mode: 'implicit' }),
-  startFtpsServer({ password, mode: 'explicit' }),
-]));
+transportSuites(['ftps (implicit)', 'ftps (explicit)'], password, () =>
+  Promise.all([startFtpsServer({ password, mode: 'implicit' }), startFtpsServer({ password, mode: 'explicit' })]),
+);

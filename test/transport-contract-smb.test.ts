@@ -6,5 +6,8 @@ import { startSmbServer, type SambaVariant } from './servers/smb.js';
 
 const password = inject('testPassword');
 const VARIANTS: SambaVariant[] = ['defaults', 'signing', 'encrypt', 'smb3'];
-transportSuites(VARIANTS.map((v) => `smb (${v})`), password,
-  () => Promise.all(VARIANTS.map((variant) => startSmbServer({ password, variant }))));
+transportSuites(
+  VARIANTS.map((v) => `smb (${v})`),
+  password,
+  () => Promise.all(VARIANTS.map((variant) => startSmbServer({ password, variant }))),
+);

@@ -20,7 +20,11 @@ type EnvOptions = ConnectOptions & { env: NodeJS.ProcessEnv };
 
 /** The opener as createConnect calls it: the secrets its protocol declares, read from `env` first (config/secrets.ts). */
 function openWithEnv(imp: ImportConfig, { env, ...o }: EnvOptions): Promise<Transport> {
-  return ftpsTransport.open(imp as Parameters<typeof ftpsTransport.open>[0], readSecrets(ftpsTransport, imp, secretReader(env)), o);
+  return ftpsTransport.open(
+    imp as Parameters<typeof ftpsTransport.open>[0],
+    readSecrets(ftpsTransport, imp, secretReader(env)),
+    o,
+  );
 }
 
 const password = inject('testPassword');
@@ -64,7 +68,9 @@ function expectNoPassword(e: unknown): void {
 /** The FramError a promise rejects with, checked for its code and for the password. */
 async function framError(p: Promise<unknown>, code: number): Promise<FramError> {
   const e = await p.then(
-    () => { throw new Error(`expected FramError ${code}, but it succeeded`); },
+    () => {
+      throw new Error(`expected FramError ${code}, but it succeeded`);
+    },
     (err: unknown) => err,
   );
   expectNoPassword(e);
@@ -98,7 +104,11 @@ describe.each(MODES)('ftps (%s)', (mode) => {
 
   it('trusts the caFile, and shows the certificate as its peer', async () => {
     await withTransport(importFor(server()), async (t) => {
-      expect(t.peer).toEqual({ kind: 'certificate', fingerprint: server().fingerprint, detail: expect.stringContaining('subject CN=127.0.0.1') });
+      expect(t.peer).toEqual({
+        kind: 'certificate',
+        fingerprint: server().fingerprint,
+        detail: expect.stringContaining('subject CN=127.0.0.1'),
+      });
       expect(t.peer!.detail).toContain('issuer CN=127.0.0.1');
       expect(t.peer!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     });
@@ -107,7 +117,11 @@ describe.each(MODES)('ftps (%s)', (mode) => {
   it('lists regular files with their exact size and modified time to the second', async () => {
     const s = server();
     s.put('IC_Eligibility_old.csv', 'old,file\n');
-    utimesSync(path.join(s.dropDir, 'IC_Eligibility_old.csv'), new Date('2025-03-04T05:06:07.250Z'), new Date('2025-03-04T05:06:07.250Z'));
+    utimesSync(
+      path.join(s.dropDir, 'IC_Eligibility_old.csv'),
+      new Date('2025-03-04T05:06:07.250Z'),
+      new Date('2025-03-04T05:06:07.250Z'),
+    );
     s.put('IC_Eligibility_new.csv', 'a'.repeat(12_345));
     const sub = path.join(s.dropDir, 'IC_Eligibility_folder');
     mkdirSync(sub, { recursive: true });
@@ -207,7 +221,10 @@ describe.each(MODES)('ftps (%s)', (mode) => {
   });
 
   it('a file that is gone is 5010 on download', async () => {
-    const e = await framError(withTransport(importFor(server()), (t) => t.download('not-there.csv', local('not-there'), UNCAPPED)), 5010);
+    const e = await framError(
+      withTransport(importFor(server()), (t) => t.download('not-there.csv', local('not-there'), UNCAPPED)),
+      5010,
+    );
     expect(e.message).toContain('not-there.csv');
   });
 
@@ -220,7 +237,10 @@ describe.each(MODES)('ftps (%s)', (mode) => {
       expect(existsSync(path.join(s.dropDir, 'r-from.csv'))).toBe(false);
       expect(readFileSync(path.join(s.dropDir, 'r-moved.csv'), 'utf8')).toBe('FROM');
 
-      const e = await t.rename('r-moved.csv', 'r-taken.csv').then(() => null, (err: unknown) => err);
+      const e = await t.rename('r-moved.csv', 'r-taken.csv').then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(TargetExistsError);
       expect((e as TargetExistsError).target).toBe('r-taken.csv');
       expect(readFileSync(path.join(s.dropDir, 'r-taken.csv'), 'utf8')).toBe('TAKEN');
@@ -235,7 +255,10 @@ describe.each(MODES)('ftps (%s)', (mode) => {
     s.put('ro.csv', 'ro');
     chmodSync(s.dropDir, 0o555);
     try {
-      const e = await framError(withTransport(importFor(s), (t) => t.rename('ro.csv', 'ro-renamed.csv')), 5015);
+      const e = await framError(
+        withTransport(importFor(s), (t) => t.rename('ro.csv', 'ro-renamed.csv')),
+        5015,
+      );
       expect(e.message).toMatch(/Permission denied/);
       expect(e.message).toContain('ro.csv');
     } finally {
@@ -280,7 +303,10 @@ describe.each(MODES)('ftps (%s)', (mode) => {
       () => openWithEnv(importFor(s, { port }), opts),
     ];
     for (const attempt of failures) {
-      const e = await attempt().then(() => null, (err: unknown) => err);
+      const e = await attempt().then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(FramError);
       expectNoPassword(e);
       expect(inspect(e, { depth: 10 })).not.toContain(`${password}x`);
@@ -305,7 +331,10 @@ describe.each(MODES)('ftps (%s)', (mode) => {
       const t = await openWithEnv(importFor(slow), opts);
       try {
         const file = local('frozen.bin');
-        const download = t.download('slow.bin', file, UNCAPPED).then(() => null, (err: unknown) => err);
+        const download = t.download('slow.bin', file, UNCAPPED).then(
+          () => null,
+          (err: unknown) => err,
+        );
         await firstBytes(file);
         slow.signal('SIGSTOP');
         const stoppedAt = Date.now();
@@ -330,7 +359,10 @@ describe.each(MODES)('ftps (%s)', (mode) => {
       const t = await openWithEnv(importFor(slow), opts);
       try {
         const file = local('killed.bin');
-        const download = t.download('slow.bin', file, UNCAPPED).then(() => null, (err: unknown) => err);
+        const download = t.download('slow.bin', file, UNCAPPED).then(
+          () => null,
+          (err: unknown) => err,
+        );
         await firstBytes(file);
         slow.signal('SIGKILL');
         const killedAt = Date.now();

@@ -4,7 +4,17 @@
 // missing secret, 5019/5020 for the local disk instead of a connection error).
 
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -33,14 +43,21 @@ let work: string;
 beforeAll(async () => {
   work = makeTempDir('limits-test');
   const [sftp, ftps, smb] = await Promise.all([
-    startSftpServer({ password }), startFtpsServer({ password, mode: 'implicit' }), startSmbServer({ password, variant: 'defaults' }),
+    startSftpServer({ password }),
+    startFtpsServer({ password, mode: 'implicit' }),
+    startSmbServer({ password, variant: 'defaults' }),
   ]);
   const dropDir = makeTempDir('limits-local');
   const local: TestServer = {
-    protocol: 'local' as TestServer['protocol'], label: 'local', dropDir, fingerprint: null,
+    protocol: 'local' as TestServer['protocol'],
+    label: 'local',
+    dropDir,
+    fingerprint: null,
     importFields: { protocol: 'local', directory: dropDir },
     put: (name, data) => writeFileSync(path.join(dropDir, name), data),
-    stop: async () => { rmSync(dropDir, { recursive: true, force: true }); },
+    stop: async () => {
+      rmSync(dropDir, { recursive: true, force: true });
+    },
   };
   servers.set('sftp', sftp).set('ftps', ftps).set('smb', smb).set('local', local);
 });
@@ -52,11 +69,20 @@ afterAll(async () => {
 
 function connect(protocol: Protocol, over: Record<string, unknown> = {}, opts: Partial<ConnectOptions> = {}): Promise<Transport> {
   const imp = importConfig({ ...servers.get(protocol)!.importFields, ...over });
-  return createConnect(secretReader(env), { connectTimeoutMs: 5000, idleTimeoutMs: 5000, workDir: work, ...opts }, { attempts: 1, firstDelayMs: 0 })(imp);
+  return createConnect(
+    secretReader(env),
+    { connectTimeoutMs: 5000, idleTimeoutMs: 5000, workDir: work, ...opts },
+    { attempts: 1, firstDelayMs: 0 },
+  )(imp);
 }
 
 async function rejection(p: Promise<unknown>): Promise<FramError> {
-  const e = await p.then(() => { throw new Error('expected a rejection, but it resolved'); }, (err: unknown) => err);
+  const e = await p.then(
+    () => {
+      throw new Error('expected a rejection, but it resolved');
+    },
+    (err: unknown) => err,
+  );
   expect(e, String(e)).toBeInstanceOf(FramError);
   return e as FramError;
 }
@@ -97,9 +123,17 @@ function watchSmbclientDownloads(): { bytes: () => number; children: ChildProces
   const stop = onSmbclientSpawn((child) => {
     if (!child.spawnargs.some((a) => a.startsWith('get '))) return;
     children.push(child);
-    child.stdout!.on('data', (d: Buffer) => { bytes += d.length; });
+    child.stdout!.on('data', (d: Buffer) => {
+      bytes += d.length;
+    });
   });
-  return { bytes: () => bytes, children, stop: () => { stop(); } };
+  return {
+    bytes: () => bytes,
+    children,
+    stop: () => {
+      stop();
+    },
+  };
 }
 
 describe.each(PROTOCOLS)('%s: the download cap', (protocol) => {
@@ -236,8 +270,13 @@ describe.each(PROTOCOLS)('%s: the stop signal', (protocol) => {
 async function silentServer(): Promise<{ port: number; connected: Promise<void>; close: () => Promise<void> }> {
   const sockets: Socket[] = [];
   let connected!: () => void;
-  const first = new Promise<void>((r) => { connected = r; });
-  const srv: Server = createServer((sock) => { sockets.push(sock); connected(); });
+  const first = new Promise<void>((r) => {
+    connected = r;
+  });
+  const srv: Server = createServer((sock) => {
+    sockets.push(sock);
+    connected();
+  });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   return {
     port: (srv.address() as { port: number }).port,
@@ -255,7 +294,9 @@ describe.each(['sftp', 'ftps', 'smb'] as const)('%s: stopping while connecting, 
     const before = childProcesses();
     const stop = new AbortController();
     try {
-      const attempt = rejection(connect(protocol, { port: silent.port }, { signal: stop.signal, connectTimeoutMs: 30_000, idleTimeoutMs: 30_000 }));
+      const attempt = rejection(
+        connect(protocol, { port: silent.port }, { signal: stop.signal, connectTimeoutMs: 30_000, idleTimeoutMs: 30_000 }),
+      );
       await silent.connected;
       stop.abort();
       const stoppedAt = Date.now();
@@ -287,7 +328,9 @@ describe.each(['sftp', 'ftps', 'smb'] as const)('%s: stopping while connecting, 
   it('a missing or unreadable secret is 5017 naming the variable or file, never a connection failure', async () => {
     const unset = await rejection(connect(protocol, { password: { env: 'FRAM_TEST_NO_SUCH_SECRET' } }));
     expect(unset.code).toBe(5017);
-    expect(unset.message).toBe('Secret environment variable FRAM_TEST_NO_SUCH_SECRET (or FRAM_TEST_NO_SUCH_SECRET_FILE) is missing or unreadable: it is unset or empty');
+    expect(unset.message).toBe(
+      'Secret environment variable FRAM_TEST_NO_SUCH_SECRET (or FRAM_TEST_NO_SUCH_SECRET_FILE) is missing or unreadable: it is unset or empty',
+    );
     const missing = path.join(work, 'no-such-secret');
     const noFile = await rejection(connect(protocol, { password: { file: missing } }));
     expect(noFile.message).toBe(`Secret file ${missing} is missing or unreadable: the file does not exist`);
@@ -306,14 +349,17 @@ describe('createConnect: the wait between attempts', () => {
     const port = await freePort();
     const stop = new AbortController();
     let waits = 0;
-    const connect = createConnect(secretReader(env), { connectTimeoutMs: 5000, idleTimeoutMs: 5000, signal: stop.signal },
+    const connect = createConnect(
+      secretReader(env),
+      { connectTimeoutMs: 5000, idleTimeoutMs: 5000, signal: stop.signal },
       { attempts: 3, firstDelayMs: 60_000 },
       (ms, signal) => {
         waits++;
         const wait = sleep(ms, signal);
         stop.abort();
         return wait;
-      });
+      },
+    );
     const startedAt = Date.now();
     const e = await rejection(connect(importConfig({ ...servers.get('sftp')!.importFields, port })));
     expect(Date.now() - startedAt).toBeLessThan(2000);
@@ -324,8 +370,15 @@ describe('createConnect: the wait between attempts', () => {
   it('a refused connection is tried `attempts` times, each a real attempt, and ends with its 5001', async () => {
     const port = await freePort();
     const delays: number[] = [];
-    const connect = createConnect(secretReader(env), { connectTimeoutMs: 5000, idleTimeoutMs: 5000 }, { attempts: 3, firstDelayMs: 10 },
-      (ms, signal) => { delays.push(ms); return sleep(ms, signal); });
+    const connect = createConnect(
+      secretReader(env),
+      { connectTimeoutMs: 5000, idleTimeoutMs: 5000 },
+      { attempts: 3, firstDelayMs: 10 },
+      (ms, signal) => {
+        delays.push(ms);
+        return sleep(ms, signal);
+      },
+    );
     const e = await rejection(connect(importConfig({ ...servers.get('sftp')!.importFields, port })));
     expect([e.code, e.detail]).toEqual([5001, 'refused']);
     expect(delays).toEqual([10, 20]);

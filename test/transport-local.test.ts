@@ -3,7 +3,17 @@
 // replaced. The cap, the stop signal and local-disk errors: transport-limits.test.ts.
 
 import { execFileSync } from 'node:child_process';
-import { linkSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FramError } from '../src/errors.js';
@@ -12,13 +22,22 @@ import { TargetExistsError } from '../src/transports/transport.js';
 import { makeTempDir, UNCAPPED } from './servers/common.js';
 
 let dir: string;
-beforeEach(() => { dir = makeTempDir('local-test'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = makeTempDir('local-test');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const names = () => readdirSync(dir).sort();
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(() => { throw new Error('expected a rejection, but it resolved'); }, (e: unknown) => e);
+  return p.then(
+    () => {
+      throw new Error('expected a rejection, but it resolved');
+    },
+    (e: unknown) => e,
+  );
 }
 
 describe('local transport: rename', () => {
@@ -57,7 +76,9 @@ describe('local transport: rename', () => {
       const e = await rejection(t.rename('IC_Eligibility.csv', 'P_IC_Eligibility_20261122010000.csv'));
       expect(e).toBeInstanceOf(FramError);
       expect((e as FramError).code).toBe(5015);
-      expect((e as FramError).message).toBe(`Permission denied: cannot rename 'IC_Eligibility.csv' to 'P_IC_Eligibility_20261122010000.csv' in '${dir}' (EPERM)`);
+      expect((e as FramError).message).toBe(
+        `Permission denied: cannot rename 'IC_Eligibility.csv' to 'P_IC_Eligibility_20261122010000.csv' in '${dir}' (EPERM)`,
+      );
       expect(names()).toEqual(['IC_Eligibility.csv']);
       // The old link + unlink would have left two names here: the link is allowed, the unlink is not.
       linkSync(path.join(dir, 'IC_Eligibility.csv'), path.join(dir, 'P_IC_Eligibility_20261122010000.csv'));

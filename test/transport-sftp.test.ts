@@ -3,7 +3,16 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
 } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
@@ -24,7 +33,11 @@ type EnvOptions = ConnectOptions & { env: NodeJS.ProcessEnv };
 
 /** The opener as createConnect calls it: the secrets its protocol declares, read from `env` first (config/secrets.ts). */
 function openWithEnv(imp: ImportConfig, { env, ...o }: EnvOptions): Promise<Transport> {
-  return sftpTransport.open(imp as Parameters<typeof sftpTransport.open>[0], readSecrets(sftpTransport, imp, secretReader(env)), o);
+  return sftpTransport.open(
+    imp as Parameters<typeof sftpTransport.open>[0],
+    readSecrets(sftpTransport, imp, secretReader(env)),
+    o,
+  );
 }
 
 const password = inject('testPassword');
@@ -172,7 +185,10 @@ describe('sftp transport: login and trust', () => {
     server.key.put('IC_Eligibility_key.csv', 'k'.repeat(1234));
     const mtime = new Date('2026-09-01T06:00:59Z');
     utimesSync(path.join(server.key.dropDir, 'IC_Eligibility_key.csv'), mtime, mtime);
-    for (const [keyFile, withPassphrase] of [[server.key.privateKeyFile, false], [server.key.encryptedKeyFile, true]] as const) {
+    for (const [keyFile, withPassphrase] of [
+      [server.key.privateKeyFile, false],
+      [server.key.encryptedKeyFile, true],
+    ] as const) {
       const t = await connect(keyImport(server, keyFile, withPassphrase));
       expect(await t.list()).toContainEqual({ name: 'IC_Eligibility_key.csv', size: 1234, mtime });
     }

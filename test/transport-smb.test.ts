@@ -3,7 +3,19 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -33,7 +45,6 @@ const servers = new Map<SambaVariant, SmbTestServer>();
 let work: string;
 let big: Buffer;
 let bigSha: string;
-
 
 beforeAll(async () => {
   work = makeTempDir('smb-test');
@@ -195,12 +206,16 @@ describe('smb transport failures (defaults server)', () => {
 
   it('a server that accepts but never answers fails with 5001 (timed out) instead of hanging', async () => {
     const sockets: import('node:net').Socket[] = [];
-    const silent: Server = createServer((sock) => { sockets.push(sock); });
+    const silent: Server = createServer((sock) => {
+      sockets.push(sock);
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     try {
       const started = Date.now();
-      const e = await rejection(openWithEnv(importFor(server(), { port }), { ...OPTS, connectTimeoutMs: 1000, idleTimeoutMs: 1000 }));
+      const e = await rejection(
+        openWithEnv(importFor(server(), { port }), { ...OPTS, connectTimeoutMs: 1000, idleTimeoutMs: 1000 }),
+      );
       expectCode(e, 5001);
       expect(e.message).toMatch(/timed out/);
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -265,7 +280,10 @@ describe('smb transport failures (defaults server)', () => {
     truncateSync(huge, 4 * 1024 ** 3);
     chownSync(huge, user.uid, user.gid);
     const before = new Set(childPids(s.pid));
-    const outcome = t.download('IC_Eligibility_huge.bin', local, UNCAPPED).then(() => null, (e: Error) => e);
+    const outcome = t.download('IC_Eligibility_huge.bin', local, UNCAPPED).then(
+      () => null,
+      (e: Error) => e,
+    );
     await waitFor(() => existsSync(local) && statSync(local).size > 0, 10_000);
     const conn = childPids(s.pid).filter((pid) => !before.has(pid));
     expect(conn, 'one new smbd process serves the download').toHaveLength(1);
@@ -326,9 +344,12 @@ describe('smb transport failures (defaults server)', () => {
     const unsubscribe = onSmbclientSpawn((c) => spawned.push(c));
     try {
       const listed = await t.list();
-      expect(listed.find((f) => f.name === 'IC_Eligibility_x;y.csv')).toEqual(expect.objectContaining({
-        size: 9, unsafe: 'it contains a semicolon (;), which cannot be passed to smbclient safely',
-      }));
+      expect(listed.find((f) => f.name === 'IC_Eligibility_x;y.csv')).toEqual(
+        expect.objectContaining({
+          size: 9,
+          unsafe: 'it contains a semicolon (;), which cannot be passed to smbclient safely',
+        }),
+      );
       expect(listed.find((f) => f.name === 'IC_Eligibility_plain.csv')).not.toHaveProperty('unsafe');
       expect(spawned).toHaveLength(1);
       // The mark survives the name check every listing passes (names.ts), which has no objection of its own.
@@ -384,7 +405,15 @@ describe('smb transport failures (defaults server)', () => {
     mkdirSync(workDir, { mode: 0o700 });
     const withWorkDir: EnvOptions = { ...OPTS, workDir };
     const clientDirs = () => readdirSync(workDir).filter((n) => n.startsWith(SMBCLIENT_DIR_PREFIX));
-    const seen: { args: string[]; cmdline: string; environ: string; authFile: string; fileMode: number; dirMode: number; content: string }[] = [];
+    const seen: {
+      args: string[];
+      cmdline: string;
+      environ: string;
+      authFile: string;
+      fileMode: number;
+      dirMode: number;
+      content: string;
+    }[] = [];
     const unsubscribe = onSmbclientSpawn((c) => {
       // Read while the child runs: spawn returns after exec, so /proc shows smbclient itself.
       const args = c.spawnargs;
@@ -438,7 +467,11 @@ describe('smb transport failures (defaults server)', () => {
       const failures: [Partial<ImportConfig>, EnvOptions, number][] = [
         [{ directory: `${s.share}/Missing` }, withWorkDir, 5003],
         [{}, { ...withWorkDir, env: { [PASSWORD_ENV]: `${password}x` } }, 5002],
-        [{ port: (silent.address() as { port: number }).port }, { ...withWorkDir, connectTimeoutMs: 500, idleTimeoutMs: 500 }, 5001],
+        [
+          { port: (silent.address() as { port: number }).port },
+          { ...withWorkDir, connectTimeoutMs: 500, idleTimeoutMs: 500 },
+          5001,
+        ],
       ];
       try {
         for (const [over, o, code] of failures) {

@@ -16,11 +16,65 @@ function hash(i: number, salt: number): number {
   return h >>> 0;
 }
 
-const LAST = ['Alvarez', 'Baker', 'Chen', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ivanova', 'Jensen',
-  'Kowalski', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quinn', 'Rossi', 'Santos', 'Takahashi',
-  'Underwood', 'Varga', 'Whitfield', 'Xu', 'Yilmaz', 'Zimmer', "O'Brien", 'Nguyen', 'Smith', 'Johnson'];
-const FIRST = ['Ava', 'Liam', 'Mia', 'Noah', 'Sofia', 'Ethan', 'Isla', 'Mateo', 'Zoe', 'Lucas', 'Chloe', 'Owen',
-  'Amara', 'Elias', 'Nora', 'Kai', 'Leah', 'Jonah', 'Maya', 'Theo', 'Ruby', 'Felix', 'Ivy', 'Omar', 'Hazel'];
+const LAST = [
+  'Alvarez',
+  'Baker',
+  'Chen',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Lindqvist',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Quinn',
+  'Rossi',
+  'Santos',
+  'Takahashi',
+  'Underwood',
+  'Varga',
+  'Whitfield',
+  'Xu',
+  'Yilmaz',
+  'Zimmer',
+  "O'Brien",
+  'Nguyen',
+  'Smith',
+  'Johnson',
+];
+const FIRST = [
+  'Ava',
+  'Liam',
+  'Mia',
+  'Noah',
+  'Sofia',
+  'Ethan',
+  'Isla',
+  'Mateo',
+  'Zoe',
+  'Lucas',
+  'Chloe',
+  'Owen',
+  'Amara',
+  'Elias',
+  'Nora',
+  'Kai',
+  'Leah',
+  'Jonah',
+  'Maya',
+  'Theo',
+  'Ruby',
+  'Felix',
+  'Ivy',
+  'Omar',
+  'Hazel',
+];
 const SCHOOLS = ['Lincoln Elementary', 'Roosevelt Middle', 'Washington High'];
 const GRADES = ['K', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12'];
 
@@ -101,7 +155,16 @@ const MIX: [code: string, elig: [string, string][], app: string | null, perMille
   ['APPF', [['Free', 'F']], 'Online 2026-27', 110],
   ['APPR', [['Reduced', 'R']], 'Paper 2026-27', 80],
   ['APPS', [['Paid', 'P']], 'Online 2026-27', 40],
-  ['VER', [['Free', 'F'], ['Reduced', 'R'], ['Paid', 'P']], 'Verification 2026-27', 20],
+  [
+    'VER',
+    [
+      ['Free', 'F'],
+      ['Reduced', 'R'],
+      ['Paid', 'P'],
+    ],
+    'Verification 2026-27',
+    20,
+  ],
 ];
 const MIX_BY_MILLE: (typeof MIX)[number][] = MIX.flatMap((m) => Array<(typeof MIX)[number]>(m[3]).fill(m));
 
@@ -113,7 +176,8 @@ for (let t = Date.UTC(2026, 7, 3); t <= Date.UTC(2027, 4, 28); t += 86_400_000) 
   DAYS.push([`${m}/${dd}/${y}`, `${String(m).padStart(2, '0')}/${String(dd).padStart(2, '0')}/${y}`]);
 }
 
-export const ELIGIBILITY_HEADER = 'State ID,Last Name,First Name,Start Date,End Date,Eligibility,Certified Type,Application,Reference';
+export const ELIGIBILITY_HEADER =
+  'State ID,Last Name,First Name,Start Date,End Date,Eligibility,Certified Type,Application,Reference';
 
 /** The eligibility line of student i, in the demo mapping's column layout. */
 export function eligibilityLine(i: number, endDateOverride?: string): string {
@@ -141,7 +205,7 @@ function fileOrder(n: number): (j: number) => number {
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   while (gcd(step, n) !== 1) step++;
   // (j * step) can pass 2^53 for huge n; split the product so it stays exact.
-  return (j) => ((Math.floor(j / 1024) * step % n) * 1024 % n + (j % 1024) * step % n) % n;
+  return (j) => (((((Math.floor(j / 1024) * step) % n) * 1024) % n) + (((j % 1024) * step) % n)) % n;
 }
 
 /** Writes the eligibility file: a header and one line per student; `lastEndDate` changes the last line's End Date. */

@@ -60,7 +60,12 @@ async function once(): Promise<number> {
   return result.status === 'Successful' ? 0 : 1;
 }
 
-once().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  process.stderr.write(`import-once failed: ${(e as Error).stack}\n`);
-  process.exitCode = 2;
-});
+once().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`import-once failed: ${(e as Error).stack}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -14,7 +14,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeEligibility, writeRoster } from './generate.js';
-import { importInChild, median, MissingSqlite3, sqliteCount, sqliteImport, sqliteVersion, type ImportMeasurement, type Measurement } from './measure.js';
+import {
+  importInChild,
+  median,
+  MissingSqlite3,
+  sqliteCount,
+  sqliteImport,
+  sqliteVersion,
+  type ImportMeasurement,
+  type Measurement,
+} from './measure.js';
 import { dbPath } from '../store/db.js';
 import { benchPaths, loadRoster, prepareDir, Refused, writeConfig } from './setup.js';
 import { table, verdicts } from './table.js';
@@ -48,11 +57,14 @@ async function timed<T>(what: string, f: () => T | Promise<T>): Promise<T> {
 }
 
 function describe(label: string, m: ImportMeasurement): void {
-  say(`  ${label}: ${m.status} in ${m.seconds.toFixed(2)} s; lines ${m.lines}: new ${m.new}, existing ${m.existing}, `
-    + `ended ${m.ended}, removed ${m.removed}, errors ${m.errors}, warnings ${m.warnings}`);
-  const ru = m.ruMaxRssMb > (m.maxRssMb ?? 0) + 1
-    ? ` (VmHWM; getrusage's ru_maxrss says ${m.ruMaxRssMb.toFixed(0)} MB, as it also counts the bench's own memory copied at fork)`
-    : '';
+  say(
+    `  ${label}: ${m.status} in ${m.seconds.toFixed(2)} s; lines ${m.lines}: new ${m.new}, existing ${m.existing}, ` +
+      `ended ${m.ended}, removed ${m.removed}, errors ${m.errors}, warnings ${m.warnings}`,
+  );
+  const ru =
+    m.ruMaxRssMb > (m.maxRssMb ?? 0) + 1
+      ? ` (VmHWM; getrusage's ru_maxrss says ${m.ruMaxRssMb.toFixed(0)} MB, as it also counts the bench's own memory copied at fork)`
+      : '';
   say(`  peak RSS ${m.maxRssMb?.toFixed(0) ?? 'n/a'} MB${ru}`);
 }
 
@@ -106,8 +118,13 @@ async function bench(): Promise<number> {
     const next = importInChild(child, p, nodeOptions);
     describe("import 2 (next day's snapshot, one line changed)", next);
     nexts.push(next);
-    const ok = first.new === n && next.existing === n - 1 && next.new === 1 && next.removed === 1
-      && first.errors === 0 && next.errors === 0;
+    const ok =
+      first.new === n &&
+      next.existing === n - 1 &&
+      next.new === 1 &&
+      next.removed === 1 &&
+      first.errors === 0 &&
+      next.errors === 0;
     say(`  expected: import 1 new ${n}; import 2 existing ${n - 1}, new 1, removed 1 (the changed line): ${ok ? 'yes' : 'NO'}`);
     expected &&= ok;
   }
@@ -117,11 +134,16 @@ async function bench(): Promise<number> {
   const next = summary(nexts);
   say(`\nAll rounds: floor ${seconds(floors)}; import 1 ${seconds(firsts)}; import 2 ${seconds(nexts)}`);
   say(`Medians (peak RSS: the highest of any round)${expected ? '' : '; some round did NOT import as expected'}:`);
-  say(`\n${table([
-    { label: 'sqlite3 .import', lines: n, ...floor },
-    { label: 'import 1 (first)', lines: firsts[0].lines, ...first },
-    { label: 'import 2 (next day)', lines: nexts[0].lines, ...next },
-  ], floor.seconds)}\n`);
+  say(
+    `\n${table(
+      [
+        { label: 'sqlite3 .import', lines: n, ...floor },
+        { label: 'import 1 (first)', lines: firsts[0].lines, ...first },
+        { label: 'import 2 (next day)', lines: nexts[0].lines, ...next },
+      ],
+      floor.seconds,
+    )}\n`,
+  );
   say('Targets (from the issue):');
   for (const v of verdicts(floor, first, next)) say(`  ${v}`);
 
@@ -140,12 +162,17 @@ function transportBench(): number {
   return spawnSync(process.execPath, [script], { stdio: 'inherit' }).status ?? 2;
 }
 
-(process.argv.includes('--transport') ? Promise.resolve().then(transportBench) : bench()).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof MissingSqlite3 || e instanceof Refused) {
-    process.stderr.write(`bench: ${e.message}\n`);
-    process.exitCode = e instanceof MissingSqlite3 ? 3 : 2;
-  } else {
-    process.stderr.write(`bench failed: ${(e as Error).stack}\n`);
-    process.exitCode = 2;
-  }
-});
+(process.argv.includes('--transport') ? Promise.resolve().then(transportBench) : bench()).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof MissingSqlite3 || e instanceof Refused) {
+      process.stderr.write(`bench: ${e.message}\n`);
+      process.exitCode = e instanceof MissingSqlite3 ? 3 : 2;
+    } else {
+      process.stderr.write(`bench failed: ${(e as Error).stack}\n`);
+      process.exitCode = 2;
+    }
+  },
+);

@@ -88,7 +88,9 @@ export function importInChild(script: string, p: BenchPaths, nodeOptions: string
   settle();
   const args = [...nodeOptions, script, '--data-dir', p.dataDir, '--config-dir', p.configDir, '--import', IMPORT_NAME];
   const r = spawnSync(process.execPath, args, {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
   });
   if (r.error) throw r.error;
   const last = r.stdout.trim().split('\n').pop() ?? '';

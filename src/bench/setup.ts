@@ -43,7 +43,11 @@ export interface BenchPaths {
 export function benchPaths(dir: string): BenchPaths {
   const d = resolve(dir);
   return {
-    dir: d, configDir: join(d, 'config'), dataDir: join(d, 'data'), dropDir: join(d, 'config', 'drop'), filesDir: join(d, 'files'),
+    dir: d,
+    configDir: join(d, 'config'),
+    dataDir: join(d, 'data'),
+    dropDir: join(d, 'config', 'drop'),
+    filesDir: join(d, 'files'),
   };
 }
 
@@ -86,7 +90,11 @@ export function writeConfig(p: BenchPaths, repoRoot: string): void {
 
 /** Upserts the N generated students into the bench store (the same students the roster CSV lists). */
 export async function loadRoster(p: BenchPaths, n: number): Promise<LoadCounts> {
-  const services = openServices({ settings: loadSettings({}, { dataDir: p.dataDir, configDir: p.configDir }), env: {}, log: silentLogger });
+  const services = openServices({
+    settings: loadSettings({}, { dataDir: p.dataDir, configDir: p.configDir }),
+    env: {},
+    log: silentLogger,
+  });
   try {
     return await services.students.upsert(students(n), false);
   } finally {

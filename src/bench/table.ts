@@ -10,16 +10,22 @@ export interface Row extends Measurement {
 /** The issue's targets: time as a multiple of the sqlite3 floor, and peak RSS of an import. */
 export const TARGETS = { firstImportRatio: 6, nextDayRatio: 4, maxRssMb: 300 } as const;
 
-const fmt = (n: number, digits: number) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits: number) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export function table(rows: Row[], floorSeconds: number): string {
   const head = ['', 'lines', 'seconds', 'lines/s', 'peak RSS (MB)', 'x sqlite3'];
   const body = rows.map((r) => [
-    r.label, fmt(r.lines, 0), fmt(r.seconds, 2), fmt(r.lines / r.seconds, 0),
-    r.maxRssMb === null ? 'n/a' : fmt(r.maxRssMb, 0), `${fmt(r.seconds / floorSeconds, 2)}x`,
+    r.label,
+    fmt(r.lines, 0),
+    fmt(r.seconds, 2),
+    fmt(r.lines / r.seconds, 0),
+    r.maxRssMb === null ? 'n/a' : fmt(r.maxRssMb, 0),
+    `${fmt(r.seconds / floorSeconds, 2)}x`,
   ]);
   const widths = head.map((_, c) => Math.max(...[head, ...body].map((row) => row[c].length)));
-  const line = (row: string[]) => `| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
+  const line = (row: string[]) =>
+    `| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
   const rule = `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(head), rule, ...body.map(line)].join('\n');
 }

@@ -12,7 +12,9 @@ main(process.argv.slice(2), {
   err: (t) => process.stderr.write(t),
   env: process.env,
 }).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: unknown) => {
     process.stderr.write(`fram-import: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;

@@ -11,7 +11,10 @@ import { Refusal, type Services } from '../services/index.js';
 
 /** Bad usage or invalid config: exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly details: string[] = []) {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -82,7 +85,10 @@ export function stopSignal(): { signal: AbortSignal; dispose: () => void } {
   process.once('SIGTERM', stop);
   return {
     signal: controller.signal,
-    dispose: () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); },
+    dispose: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
   };
 }
 
@@ -97,12 +103,22 @@ export interface ServiceUse {
  * Runs `work` with the services, then closes them. Writes wait up to --wait s for a busy store
  * (noted once on stderr), then fail with 5018; a store missing where one must exist is bad usage.
  */
-export async function withServices<T>(flags: GlobalFlags, io: Io, use: ServiceUse, work: (s: Services) => Promise<T>): Promise<T> {
+export async function withServices<T>(
+  flags: GlobalFlags,
+  io: Io,
+  use: ServiceUse,
+  work: (s: Services) => Promise<T>,
+): Promise<T> {
   const settings = settingsOf(flags, io);
   const waitMs = (flags.waitSeconds ?? DEFAULT_WAIT_SECONDS) * 1000;
   const stop = use.stoppable ? stopSignal() : null;
   const services = openServices({
-    settings, env: io.env, log: loggerOf(io), use: use.store, waitMs, signal: stop?.signal,
+    settings,
+    env: io.env,
+    log: loggerOf(io),
+    use: use.store,
+    waitMs,
+    signal: stop?.signal,
     warn: (text) => io.err(`warning: ${text}\n`),
     onBusy: () => io.err(`the store is busy with another writer; waiting up to ${waitMs / 1000} s\n`),
   });

@@ -12,10 +12,15 @@ const DONE: Record<Decision, string> = {
 
 function decide(decision: Decision) {
   return async (args: string[], values: Values, flags: GlobalFlags, io: Io): Promise<number> => {
-    if (args.length !== 2) throw new UsageError('expected an import name and the first digits of a file\'s SHA-256');
-    const d = await withServices(flags, io, { store: 'write' }, (s) => s.files.decide(args[0], args[1], decision, actorOf(values, io)));
-    io.out(flags.json ? `${JSON.stringify({ import: d.import, decision, file: d.file.name, key: d.file.key, by: d.by })}\n`
-      : `${d.file.name} (${d.file.key.slice(0, 12)}) ${DONE[decision]}\n`);
+    if (args.length !== 2) throw new UsageError("expected an import name and the first digits of a file's SHA-256");
+    const d = await withServices(flags, io, { store: 'write' }, (s) =>
+      s.files.decide(args[0], args[1], decision, actorOf(values, io)),
+    );
+    io.out(
+      flags.json
+        ? `${JSON.stringify({ import: d.import, decision, file: d.file.name, key: d.file.key, by: d.by })}\n`
+        : `${d.file.name} (${d.file.key.slice(0, 12)}) ${DONE[decision]}\n`,
+    );
     return 0;
   };
 }

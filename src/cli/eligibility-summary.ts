@@ -9,9 +9,12 @@ export const eligibilitySummary: Command = {
   options: { 'school-year': { type: 'string' }, 'as-of': { type: 'string' } },
   async run(args, values, flags, io) {
     if (args.length) throw new UsageError(`unexpected '${args[0]}'`);
-    const { schoolYear, asOf, schools } = await withServices(flags, io, { store: 'read' }, async (s) => s.eligibility.summary({
-      schoolYear: values['school-year'] as string | undefined, asOf: values['as-of'] as string | undefined,
-    }));
+    const { schoolYear, asOf, schools } = await withServices(flags, io, { store: 'read' }, async (s) =>
+      s.eligibility.summary({
+        schoolYear: values['school-year'] as string | undefined,
+        asOf: values['as-of'] as string | undefined,
+      }),
+    );
     if (flags.json) {
       io.out(`${JSON.stringify({ schoolYear, asOf, schools }, null, 2)}\n`);
       return 0;
@@ -19,7 +22,9 @@ export const eligibilitySummary: Command = {
     io.out(`School year ${schoolYearLabel(schoolYear)}, as of ${asOf} (active students; no record = Paid)\n`);
     io.out(`${'School'.padEnd(28)}${'Free'.padStart(8)}${'Reduced'.padStart(9)}${'Paid'.padStart(8)}${'Total'.padStart(8)}\n`);
     for (const r of schools) {
-      io.out(`${r.school.padEnd(28)}${String(r.free).padStart(8)}${String(r.reduced).padStart(9)}${String(r.paid).padStart(8)}${String(r.total).padStart(8)}\n`);
+      io.out(
+        `${r.school.padEnd(28)}${String(r.free).padStart(8)}${String(r.reduced).padStart(9)}${String(r.paid).padStart(8)}${String(r.total).padStart(8)}\n`,
+      );
     }
     return 0;
   },

@@ -20,8 +20,21 @@ import { testConnectionCommand } from './test-connection.js';
 import { approve, dismiss } from './decide.js';
 
 const COMMANDS: Command[] = [
-  serve, configCheck, studentsLoad, testConnectionCommand, run, submit, logsClear, logs, report, student, revert, eligibilitySummary, dbBackup,
-  approve, dismiss,
+  serve,
+  configCheck,
+  studentsLoad,
+  testConnectionCommand,
+  run,
+  submit,
+  logsClear,
+  logs,
+  report,
+  student,
+  revert,
+  eligibilitySummary,
+  dbBackup,
+  approve,
+  dismiss,
 ];
 
 const GLOBAL_OPTIONS = {
@@ -41,14 +54,16 @@ const GLOBAL_HELP = [
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return [
-    'Usage: fram-import <command> [options]',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
-    '',
-    ...GLOBAL_HELP,
-  ].join('\n') + '\n';
+  return (
+    [
+      'Usage: fram-import <command> [options]',
+      '',
+      'Commands:',
+      ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+      '',
+      ...GLOBAL_HELP,
+    ].join('\n') + '\n'
+  );
 }
 
 /** Two-word commands (`logs clear`) win over their first word (`logs`). */
@@ -71,7 +86,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let flags: GlobalFlags | null = null;
   try {
     const { values, positionals } = parseArgs({
-      args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true,
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
     });
     if (values.help) {
       io.out(`Usage: fram-import ${command.usage}\n\n${command.summary}\n\n${GLOBAL_HELP.join('\n')}\n`);
@@ -101,7 +119,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 function waitSeconds(text: string | undefined): number {
   if (text === undefined) return DEFAULT_WAIT_SECONDS;
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--wait must be a number of seconds, 0 or more (got '${text}')`);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--wait must be a number of seconds, 0 or more (got '${text}')`);
   return n;
 }
 
@@ -123,4 +142,3 @@ function storeFailure(e: unknown, flags: GlobalFlags | null, io: Io): FramError 
   }
   return localFailure(e, path, 'using the store', seconds);
 }
-

@@ -13,8 +13,11 @@ export const revert: Command = {
     return withServices(flags, io, { store: 'write' }, async (s) => {
       try {
         const r = await s.revert.run(runId);
-        io.out(flags.json ? `${JSON.stringify({ runId, ...r })}\n`
-          : `run ${runId} reverted: ${r.deleted} inserted record(s) deleted, ${r.restored} restored, ${r.reinserted} re-inserted\n`);
+        io.out(
+          flags.json
+            ? `${JSON.stringify({ runId, ...r })}\n`
+            : `run ${runId} reverted: ${r.deleted} inserted record(s) deleted, ${r.restored} restored, ${r.reinserted} re-inserted\n`,
+        );
         return 0;
       } catch (e) {
         // The run cannot be reverted (a test run, already reverted, changed again later): it ran, and said no.

@@ -14,7 +14,8 @@ export const serve: Command = {
   async run(args, values, flags, io) {
     if (args.length) throw new UsageError(`unexpected '${args[0]}'`);
     const port = values.port === undefined ? undefined : Number(values.port);
-    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be a port number');
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+      throw new UsageError('--port must be a port number');
     const settings = { ...settingsOf(flags, io), ...(port !== undefined ? { port } : {}) };
     // The daemon's log is its output: JSON lines on stdout.
     const log = createLogger(settings.logLevel, 1);
@@ -42,8 +43,14 @@ export const serve: Command = {
         }, STOP_DEADLINE_MS);
         deadline.unref();
         daemon.stop().then(
-          () => { clearTimeout(deadline); resolve(0); },
-          (e: Error) => { log.error({ err: e.message }, 'daemon:stop-failed'); resolve(1); },
+          () => {
+            clearTimeout(deadline);
+            resolve(0);
+          },
+          (e: Error) => {
+            log.error({ err: e.message }, 'daemon:stop-failed');
+            resolve(1);
+          },
         );
       };
       if (early.length) signalled(early[0]);

@@ -6,8 +6,10 @@ import type { Command } from './command.js';
 
 /** `08/03/2026 - 06/30/2027  Free Direct (SNAP)`, in the report's words. */
 function describe(r: EligibilityRecord): string {
-  return `${usDate(r.startDate)} - ${usDate(r.endDate)}  ${eligibilityLabel(r.eligibility)} ${sourceLabel(r.source)}`
-    + `${r.certifiedType ? ` (${r.certifiedType})` : ''}`;
+  return (
+    `${usDate(r.startDate)} - ${usDate(r.endDate)}  ${eligibilityLabel(r.eligibility)} ${sourceLabel(r.source)}` +
+    `${r.certifiedType ? ` (${r.certifiedType})` : ''}`
+  );
 }
 
 export const student: Command = {
@@ -21,10 +23,21 @@ export const student: Command = {
     if (flags.json) io.out(`${JSON.stringify(stories, null, 2)}\n`);
     else if (!stories.length) io.out(`no student with State ID '${args[0]}'\n`);
     for (const { student: s, records, history } of flags.json ? [] : stories) {
-      io.out(`${s.name}  State ID ${s.stateId}  Student # ${s.studentNumber}  ${s.school} grade ${s.grade}${s.active ? '' : ' (inactive)'}\n`);
+      io.out(
+        `${s.name}  State ID ${s.stateId}  Student # ${s.studentNumber}  ${s.school} grade ${s.grade}${s.active ? '' : ' (inactive)'}\n`,
+      );
       io.out(`Records:\n${records.map((r) => `  ${describe(r)}\n`).join('') || '  (none: Paid)\n'}`);
-      io.out(`History:\n${history.map((h) => `  ${h.at}  ${h.status.padEnd(7)}  by ${h.by}: `
-        + `${h.before ? `${describe(h.before)}  ->  ` : ''}${describe(h.record)}\n`).join('') || '  (none)\n'}`);
+      io.out(
+        `History:\n${
+          history
+            .map(
+              (h) =>
+                `  ${h.at}  ${h.status.padEnd(7)}  by ${h.by}: ` +
+                `${h.before ? `${describe(h.before)}  ->  ` : ''}${describe(h.record)}\n`,
+            )
+            .join('') || '  (none)\n'
+        }`,
+      );
     }
     return stories.length ? 0 : 1;
   },

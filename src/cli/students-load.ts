@@ -5,7 +5,8 @@ import type { Command } from './command.js';
 export const studentsLoad: Command = {
   name: 'students load',
   usage: 'students load <file.csv> [--replace] [--column field=Header ...]',
-  summary: 'Loads or updates the roster from a SIS export, upserting by student number; --replace marks missing students inactive.',
+  summary:
+    'Loads or updates the roster from a SIS export, upserting by student number; --replace marks missing students inactive.',
   options: { replace: { type: 'boolean', default: false }, column: { type: 'string', multiple: true } },
   async run(args, values, flags, io) {
     if (args.length !== 1) throw new UsageError('expected one roster CSV file');
@@ -21,8 +22,10 @@ export const studentsLoad: Command = {
     const result = await withServices(flags, io, { store: 'create' }, (s) => s.students.load(args[0], { headers, replace }));
     if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
     else {
-      io.out(`inserted ${result.inserted}, updated ${result.updated}, unchanged ${result.unchanged}, `
-        + `rejected ${result.rejected}${replace ? `, marked inactive ${result.deactivated}` : ''}\n`);
+      io.out(
+        `inserted ${result.inserted}, updated ${result.updated}, unchanged ${result.unchanged}, ` +
+          `rejected ${result.rejected}${replace ? `, marked inactive ${result.deactivated}` : ''}\n`,
+      );
       for (const r of result.rejectedLines) io.err(`  line ${r.line}: ${r.reason}\n`);
     }
     return 0;

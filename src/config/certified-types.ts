@@ -45,7 +45,14 @@ export function parseCertifiedTypes(raw: unknown, rep: Reporter): CertifiedTypes
       else firstIndex.set(value.code, i);
       codes.add(value.code);
     }
-    if (!duplicate && failed.size === 0 && value.code !== undefined && value.label !== undefined && value.source && value.eligibility) {
+    if (
+      !duplicate &&
+      failed.size === 0 &&
+      value.code !== undefined &&
+      value.label !== undefined &&
+      value.source &&
+      value.eligibility
+    ) {
       types.push({ code: value.code, label: value.label, source: value.source, eligibility: [...value.eligibility] });
     }
   });

@@ -36,7 +36,10 @@ export { DEFAULT_PORTS, PROTOCOLS };
 export const DEFAULT_FILE_PREFIX = 'IC_Eligibility';
 
 const COMMON_BEFORE = {
-  name: z.string().trim().regex(/^[A-Za-z0-9 _-]{1,40}$/, { error: 'must be 1-40 letters, digits, spaces, - or _' }),
+  name: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9 _-]{1,40}$/, { error: 'must be 1-40 letters, digits, spaces, - or _' }),
   active: z.boolean().default(true),
   mapping: z.string().trim().min(1),
   protocol: z.enum(PROTOCOLS),
@@ -102,14 +105,22 @@ function parseSchedule(raw: unknown, rep: Reporter): Schedule | undefined {
   } else if (frequency === 'weekly') {
     const i = dayText === undefined ? -1 : Math.max(WEEKDAYS.indexOf(dayText), WEEKDAY_NAMES.indexOf(dayText));
     if (i < 0) {
-      rep.add([...at, 'day'], day === undefined ? 'required for frequency: weekly (mon..sun)' : 'must be a weekday: mon, tue, wed, thu, fri, sat or sun');
+      rep.add(
+        [...at, 'day'],
+        day === undefined
+          ? 'required for frequency: weekly (mon..sun)'
+          : 'must be a weekday: mon, tue, wed, thu, fri, sat or sun',
+      );
       ok = false;
     } else normDay = WEEKDAYS[i];
   } else if (frequency === 'monthly') {
     if (dayText === 'eom') normDay = 'EOM';
     else if (dayText !== undefined && /^\d{1,2}$/.test(dayText) && +dayText >= 1 && +dayText <= 31) normDay = String(+dayText);
     else {
-      rep.add([...at, 'day'], day === undefined ? 'required for frequency: monthly (1..31 or EOM)' : 'must be a day of the month 1..31, or EOM');
+      rep.add(
+        [...at, 'day'],
+        day === undefined ? 'required for frequency: monthly (1..31 or EOM)' : 'must be a day of the month 1..31, or EOM',
+      );
       ok = false;
     }
   }

@@ -35,7 +35,8 @@ export function configInForce(result: LoadResult, configDir: string, before: InF
   if (!result.config) {
     // The dir itself is gone (an unmounted volume, say): every import keeps what it had.
     const previous = new Map([...(before?.config.imports.keys() ?? [])].map((name) => [name, result.problems]));
-    const config = before?.config ?? Object.freeze({ configDir: dir, certifiedTypes: [], mappings: new Map(), imports: new Map() });
+    const config =
+      before?.config ?? Object.freeze({ configDir: dir, certifiedTypes: [], mappings: new Map(), imports: new Map() });
     affected.set(dir, { previousConfig: [...previous.keys()], disabled: [] });
     return { config, problems: result.problems, disabled: before?.disabled ?? new Map(), previous, affected };
   }
@@ -44,7 +45,8 @@ export function configInForce(result: LoadResult, configDir: string, before: InF
   const imports = new Map(fresh.imports);
   const mappings = new Map(fresh.mappings);
   // An invalid table disables the imports that need it; those that keep their previous config keep its table.
-  const certifiedTypes = result.invalidFiles.has(CERTIFIED_TYPES_FILE) && before ? before.config.certifiedTypes : fresh.certifiedTypes;
+  const certifiedTypes =
+    result.invalidFiles.has(CERTIFIED_TYPES_FILE) && before ? before.config.certifiedTypes : fresh.certifiedTypes;
   const known = new Set(certifiedTypes.map((t) => t.code));
   const disabled = new Map<string, string[]>();
   const previous = new Map<string, string[]>();
@@ -68,8 +70,10 @@ export function configInForce(result: LoadResult, configDir: string, before: InF
     }
     const missing = usesCertifiedTypes(mapping) ? codesUsed(mapping).filter((c) => !known.has(c)) : [];
     if (missing.length) {
-      disabled.set(old.name, [...d.problems,
-        `mapping '${mapping.name}' of the previous config uses certified type(s) ${missing.join(', ')}, which ${CERTIFIED_TYPES_FILE} no longer lists`]);
+      disabled.set(old.name, [
+        ...d.problems,
+        `mapping '${mapping.name}' of the previous config uses certified type(s) ${missing.join(', ')}, which ${CERTIFIED_TYPES_FILE} no longer lists`,
+      ]);
       note(d, old.name, false);
       continue;
     }

@@ -65,8 +65,13 @@ function kindOf(value: unknown): string {
 }
 
 const EXPECTED: Record<string, string> = {
-  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false',
-  object: 'a map', array: 'a list', record: 'a map',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a map',
+  array: 'a list',
+  record: 'a map',
 };
 
 /** Plain messages for zod's issues, without the input value. */
@@ -92,7 +97,10 @@ const describeIssue: z.core.$ZodErrorMap = (iss) => {
 
 /** Parses one value; on failure reports every issue under `path`. */
 export function tryParse<S extends z.ZodType>(
-  schema: S, raw: unknown, path: Path, rep: Reporter,
+  schema: S,
+  raw: unknown,
+  path: Path,
+  rep: Reporter,
 ): { ok: true; value: z.output<S> } | { ok: false } {
   const result = schema.safeParse(raw, { error: describeIssue });
   if (result.success) return { ok: true, value: result.data };

@@ -89,7 +89,8 @@ export function loadConfig(configDir: string): LoadResult {
   } catch {
     // missing or unreadable: said below
   }
-  if (!isDir) return { config: null, problems: [`${dir}: the config dir does not exist or is not a folder`], invalidFiles, disabled };
+  if (!isDir)
+    return { config: null, problems: [`${dir}: the config dir does not exist or is not a folder`], invalidFiles, disabled };
 
   /** Checks one file with its own reporter; whatever goes wrong stays a problem of that file. */
   function check<T>(rel: string, body: (rep: Reporter) => T | undefined): { rep: Reporter; value: T | undefined } {
@@ -112,7 +113,9 @@ export function loadConfig(configDir: string): LoadResult {
     const { rep, value } = check(`${sub}/`, (r) => {
       if (!existsSync(folder)) return [];
       try {
-        return readdirSync(folder).filter((n) => !n.startsWith('.') && /\.ya?ml$/i.test(n)).sort();
+        return readdirSync(folder)
+          .filter((n) => !n.startsWith('.') && /\.ya?ml$/i.test(n))
+          .sort();
       } catch (err) {
         r.add([], `cannot read the folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
         return [];
@@ -172,7 +175,11 @@ export function loadConfig(configDir: string): LoadResult {
         continue;
       }
       // Valid itself, but the table it needs is not.
-      const u = { files: [CERTIFIED_TYPES_FILE], why: `uses certified types, and ${CERTIFIED_TYPES_FILE} is invalid`, problems: types.rep.problems };
+      const u = {
+        files: [CERTIFIED_TYPES_FILE],
+        why: `uses certified types, and ${CERTIFIED_TYPES_FILE} is invalid`,
+        problems: types.rep.problems,
+      };
       unusable.set(mapping.name, u);
       unusable.set(stem, u);
       continue;

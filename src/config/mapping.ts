@@ -3,7 +3,13 @@
 import { z } from 'zod';
 import { DATE_FORMATS, parseDate, schoolYearBounds, type DateFormat } from '../domain/dates.js';
 import {
-  FIELD_NAMES, type CertifiedType, type Eligibility, type FieldName, type FieldSource, type Mapping, type Source,
+  FIELD_NAMES,
+  type CertifiedType,
+  type Eligibility,
+  type FieldName,
+  type FieldSource,
+  type Mapping,
+  type Source,
 } from '../domain/types.js';
 import { ELIGIBILITIES, SOURCES } from './certified-types.js';
 import { isPlainObject, parseObject, parseValue, type Path, type Reporter } from './issues.js';
@@ -85,7 +91,10 @@ function normaliseKeys<T>(map: Record<string, T>, at: Path, rep: Reporter): Reco
     const norm = key.trim().toLowerCase();
     const earlier = seen.get(norm);
     if (earlier !== undefined && out[norm] !== value) {
-      rep.add([...at, key], `matches the same file value as '${earlier}' (matching ignores case and spaces) but maps it differently`);
+      rep.add(
+        [...at, key],
+        `matches the same file value as '${earlier}' (matching ignores case and spaces) but maps it differently`,
+      );
     }
     seen.set(norm, key);
     out[norm] = value;
@@ -141,7 +150,11 @@ export function parseMapping(raw: unknown, rep: Reporter, types: CertifiedType[]
     const at = ['fields', name];
     if ('constant' in src) {
       if (name === 'stateId') rep.add(at, 'the student identifier must be read from the file, not a constant');
-      else if ((name === 'startDate' || name === 'endDate') && m.dateFormat && parseDate(src.constant, m.dateFormat as DateFormat) === null) {
+      else if (
+        (name === 'startDate' || name === 'endDate') &&
+        m.dateFormat &&
+        parseDate(src.constant, m.dateFormat as DateFormat) === null
+      ) {
         rep.add([...at, 'constant'], `must be a date written ${m.dateFormat}`);
       }
       continue;
@@ -173,7 +186,8 @@ export function parseMapping(raw: unknown, rep: Reporter, types: CertifiedType[]
     for (const [key, code] of Object.entries((rawValues.certifiedType ?? {}) as Record<string, unknown>)) {
       if (typeof code !== 'string' || code.trim() === '') continue;
       const type = typeByCode.get(code.trim());
-      if (!knownCode(code.trim())) rep.add(['values', 'certifiedType', key], `unknown certified type '${code.trim()}' (not in certified-types.yaml)`);
+      if (!knownCode(code.trim()))
+        rep.add(['values', 'certifiedType', key], `unknown certified type '${code.trim()}' (not in certified-types.yaml)`);
       else if (type && m.directCertification && type.source !== 'direct') {
         rep.add(['values', 'certifiedType', key], `certified type '${type.code}' is nonDirect, but directCertification is true`);
       }
@@ -194,7 +208,8 @@ export function parseMapping(raw: unknown, rep: Reporter, types: CertifiedType[]
     }
     const c = (src as { constant: string }).constant;
     const at = ['fields', f, 'constant'];
-    if (f === 'eligibility' && !(ELIGIBILITIES as readonly string[]).includes(c)) rep.add(at, `must be one of: ${ELIGIBILITIES.join(', ')}`);
+    if (f === 'eligibility' && !(ELIGIBILITIES as readonly string[]).includes(c))
+      rep.add(at, `must be one of: ${ELIGIBILITIES.join(', ')}`);
     if (f === 'source') {
       if (!(SOURCES as readonly string[]).includes(c)) rep.add(at, `must be one of: ${SOURCES.join(', ')}`);
       else if (c === 'nonDirect' && m.directCertification) rep.add(at, 'is nonDirect, but directCertification is true');
@@ -219,7 +234,11 @@ export function parseMapping(raw: unknown, rep: Reporter, types: CertifiedType[]
     dateFormat: m.dateFormat!,
     ...(m.defaultEndDate !== undefined ? { defaultEndDate: m.defaultEndDate } : {}),
     fields,
-    values: values as { eligibility?: Record<string, Eligibility>; source?: Record<string, Source>; certifiedType?: Record<string, string> },
+    values: values as {
+      eligibility?: Record<string, Eligibility>;
+      source?: Record<string, Source>;
+      certifiedType?: Record<string, string>;
+    },
   };
   return mapping;
 }

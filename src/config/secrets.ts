@@ -57,10 +57,14 @@ function readSecretFile(file: string, via?: string): string {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    const reason = code === 'ENOENT' ? 'the file does not exist'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'EISDIR' ? 'it is a folder, not a file'
-      : `it cannot be read (${code})`;
+    const reason =
+      code === 'ENOENT'
+        ? 'the file does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder, not a file'
+            : `it cannot be read (${code})`;
     throw missing(secret, reason, err);
   }
   const value = text.replace(/\r?\n$/, '');

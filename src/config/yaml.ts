@@ -26,7 +26,8 @@ function readBytes(file: string): Buffer | string {
   try {
     const st = statSync(file);
     if (!st.isFile()) return 'is not a regular file';
-    if (st.size > MAX_YAML_BYTES) return `is ${st.size.toLocaleString('en-US')} bytes; a file may be at most 1 MiB (1,048,576 bytes)`;
+    if (st.size > MAX_YAML_BYTES)
+      return `is ${st.size.toLocaleString('en-US')} bytes; a file may be at most 1 MiB (1,048,576 bytes)`;
     const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       if (!fstatSync(fd).isFile()) return 'is not a regular file';
@@ -74,7 +75,8 @@ const SAVE_AS = 'save it as UTF-8';
 /** The text of a UTF-8 file (a UTF-8 byte-order mark is dropped), or why it is not one. */
 export function decodeUtf8(b: Buffer): { text: string } | { problem: string } {
   const starts = (...bytes: number[]) => bytes.every((x, i) => b[i] === x);
-  if (starts(0xff, 0xfe, 0, 0) || starts(0, 0, 0xfe, 0xff)) return { problem: `is UTF-32 (it starts with a UTF-32 byte-order mark), not UTF-8; ${SAVE_AS}` };
+  if (starts(0xff, 0xfe, 0, 0) || starts(0, 0, 0xfe, 0xff))
+    return { problem: `is UTF-32 (it starts with a UTF-32 byte-order mark), not UTF-8; ${SAVE_AS}` };
   if (starts(0xff, 0xfe) || starts(0xfe, 0xff)) {
     const order = b[0] === 0xff ? 'little-endian' : 'big-endian';
     return { problem: `is UTF-16 (${order}, with a byte-order mark), not UTF-8; ${SAVE_AS}` };
@@ -84,15 +86,18 @@ export function decodeUtf8(b: Buffer): { text: string } | { problem: string } {
     // ASCII text in UTF-16 has a NUL in every other byte: after each character (LE) or before it (BE).
     let even = 0;
     let odd = 0;
-    for (let i = 0; i < b.length; i++) if (b[i] === 0) (i % 2 === 0 ? even++ : odd++);
+    for (let i = 0; i < b.length; i++) if (b[i] === 0) i % 2 === 0 ? even++ : odd++;
     const half = Math.floor(b.length / 2);
     if (Math.max(even, odd) >= half * 0.4 && Math.min(even, odd) <= half * 0.05) {
-      return { problem: `looks like UTF-16 (${odd > even ? 'little' : 'big'}-endian, without a byte-order mark), not UTF-8; ${SAVE_AS}` };
+      return {
+        problem: `looks like UTF-16 (${odd > even ? 'little' : 'big'}-endian, without a byte-order mark), not UTF-8; ${SAVE_AS}`,
+      };
     }
     return { problem: `contains a NUL byte (line ${lineAt(b, nul)}): not a text file; ${SAVE_AS}` };
   }
   const bad = firstInvalidUtf8(b);
-  if (bad >= 0) return { problem: `is not UTF-8: the byte at line ${lineAt(b, bad)} is not valid UTF-8 (is it Windows-1252?); ${SAVE_AS}` };
+  if (bad >= 0)
+    return { problem: `is not UTF-8: the byte at line ${lineAt(b, bad)} is not valid UTF-8 (is it Windows-1252?); ${SAVE_AS}` };
   return { text: b.toString('utf8', starts(0xef, 0xbb, 0xbf) ? 3 : 0) };
 }
 
@@ -137,7 +142,10 @@ export function parseYaml(text: string): YamlRead {
     // What YAML.parseDocument does, with the nesting limit in between.
     for (const doc of new Composer({}).compose(limitedTokens(new Parser(lines.addNewLine), text), true, text.length)) {
       docs.push(doc);
-      if (docs.length > 1) return fail(`holds more than one YAML document (a second one starts at ${at(doc.range[0])}); a config file is one document`);
+      if (docs.length > 1)
+        return fail(
+          `holds more than one YAML document (a second one starts at ${at(doc.range[0])}); a config file is one document`,
+        );
     }
   } catch (err) {
     if (err instanceof TooDeep) return fail(`nests lists or maps more than ${MAX_NESTING} levels deep (at ${at(err.offset)})`);
@@ -151,8 +159,10 @@ export function parseYaml(text: string): YamlRead {
     return { ok: true, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
   } catch (err) {
     if (err instanceof ReferenceError && /excessive alias/i.test(err.message)) {
-      return fail(`uses YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times, counting aliases inside aliases: `
-        + 'refused as a possible alias bomb; write the values out instead');
+      return fail(
+        `uses YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times, counting aliases inside aliases: ` +
+          'refused as a possible alias bomb; write the values out instead',
+      );
     }
     return fail(`could not be parsed as YAML: ${firstLine(err)}`);
   }

@@ -46,7 +46,8 @@ export function loadInForce(dir: string, log: Logger, before: InForce | null): C
   const signature = configSignature(dir);
   const result = loadConfig(dir);
   const next = configInForce(result, dir, before);
-  if (!result.config) log.error({ file: dir, problems: result.problems, previousConfig: [...next.previous.keys()] }, 'config:invalid');
+  if (!result.config)
+    log.error({ file: dir, problems: result.problems, previousConfig: [...next.previous.keys()] }, 'config:invalid');
   for (const [file, problems] of result.invalidFiles) {
     const hit = next.affected.get(file) ?? { previousConfig: [], disabled: [] };
     log.error({ file, problems, previousConfig: hit.previousConfig, disabled: hit.disabled }, 'config:invalid');
@@ -74,11 +75,14 @@ export function watchConfig(
       if (configSignature(dir) === state.signature) return;
       const before = state;
       state = loadInForce(dir, log, before);
-      log.info({
-        imports: [...state.config.imports.keys()],
-        ...(state.previous.size ? { previousConfig: [...state.previous.keys()] } : {}),
-        ...(state.disabled.size ? { disabled: [...state.disabled.keys()] } : {}),
-      }, 'config:reloaded');
+      log.info(
+        {
+          imports: [...state.config.imports.keys()],
+          ...(state.previous.size ? { previousConfig: [...state.previous.keys()] } : {}),
+          ...(state.disabled.size ? { disabled: [...state.disabled.keys()] } : {}),
+        },
+        'config:reloaded',
+      );
       onChange(state, before);
     } catch (err) {
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'config:watch-failed');

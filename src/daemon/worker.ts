@@ -101,7 +101,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     return {
       batchId: entry.id,
       request: {
-        importName: entry.import, test: entry.test, keep: entry.keep,
+        importName: entry.import,
+        test: entry.test,
+        keep: entry.keep,
         trigger: { kind: 'batch', by: entry.submittedBy },
       },
     };
@@ -113,7 +115,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     try {
       result = await deps.run(job.request);
     } catch (e) {
-      deps.log.error({ import: job.request.importName, code: (e as { code?: unknown }).code, err: (e as Error).message }, 'run:crashed');
+      deps.log.error(
+        { import: job.request.importName, code: (e as { code?: unknown }).code, err: (e as Error).message },
+        'run:crashed',
+      );
     }
     try {
       if (result) job.done?.(result);
@@ -136,7 +141,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const loop = (async () => {
     while (!stopping) {
       try {
-        const job = pending.shift() ?? await nextBatchJob();
+        const job = pending.shift() ?? (await nextBatchJob());
         if (job) await execute(job);
         else {
           await sleepUntilWoken();

@@ -65,22 +65,70 @@ function partsOf(text: string, format: DateFormat): [number, number, number] | n
   let p: number[] | null;
   switch (format) {
     case 'M/D/YYYY':
-      p = parseParts(text, [[1, 2], [1, 2], [4, 4]], '/');
+      p = parseParts(
+        text,
+        [
+          [1, 2],
+          [1, 2],
+          [4, 4],
+        ],
+        '/',
+      );
       return p && [p[2], p[0], p[1]];
     case 'MM/DD/YYYY':
-      p = parseParts(text, [[2, 2], [2, 2], [4, 4]], '/');
+      p = parseParts(
+        text,
+        [
+          [2, 2],
+          [2, 2],
+          [4, 4],
+        ],
+        '/',
+      );
       return p && [p[2], p[0], p[1]];
     case 'D/M/YYYY':
-      p = parseParts(text, [[1, 2], [1, 2], [4, 4]], '/');
+      p = parseParts(
+        text,
+        [
+          [1, 2],
+          [1, 2],
+          [4, 4],
+        ],
+        '/',
+      );
       return p && [p[2], p[1], p[0]];
     case 'YYYY-MM-DD':
-      p = parseParts(text, [[4, 4], [2, 2], [2, 2]], '-');
+      p = parseParts(
+        text,
+        [
+          [4, 4],
+          [2, 2],
+          [2, 2],
+        ],
+        '-',
+      );
       return p && [p[0], p[1], p[2]];
     case 'MMDDYYYY':
-      p = parseParts(text, [[2, 2], [2, 2], [4, 4]], '');
+      p = parseParts(
+        text,
+        [
+          [2, 2],
+          [2, 2],
+          [4, 4],
+        ],
+        '',
+      );
       return p && [p[2], p[0], p[1]];
     case 'YYYYMMDD':
-      p = parseParts(text, [[4, 4], [2, 2], [2, 2]], '');
+      p = parseParts(
+        text,
+        [
+          [4, 4],
+          [2, 2],
+          [2, 2],
+        ],
+        '',
+      );
       return p && [p[0], p[1], p[2]];
   }
 }
@@ -100,8 +148,12 @@ export function dateProblem(text: string, format: DateFormat): string {
 
 /** The calendar date an instant falls on in the IANA zone `tz` (the run's date in FRAM_TZ). */
 export function dateIn(at: Date, tz: string): IsoDate {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'numeric', day: 'numeric' })
-    .formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+  }).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
   return `${get('year')}-${pad2(get('month'))}-${pad2(get('day'))}`;
 }

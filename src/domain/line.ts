@@ -4,7 +4,15 @@ import { formatMessage, CATALOG } from './codes.js';
 import { dateProblem, parseDate, schoolYearBounds, usDate, schoolYearLabel, type DateFormat } from './dates.js';
 import { trimField } from './text.js';
 import type {
-  CertifiedType, Eligibility, FieldName, FieldSource, IsoDate, LineRecord, Mapping, Problem, Source,
+  CertifiedType,
+  Eligibility,
+  FieldName,
+  FieldSource,
+  IsoDate,
+  LineRecord,
+  Mapping,
+  Problem,
+  Source,
 } from './types.js';
 
 /** How to read one field from a row: a column index, a fixed-width slice, or a constant. */
@@ -43,9 +51,16 @@ export interface MappedLine {
 const OPTIONAL: ReadonlySet<FieldName> = new Set(['lastName', 'firstName', 'applicationName', 'referenceNumber']);
 
 const FIELD_LABELS: Record<FieldName, string> = {
-  stateId: 'State ID', startDate: 'Start Date', endDate: 'End Date', eligibility: 'Eligibility',
-  certifiedType: 'Certified Type', source: 'Source', applicationName: 'Application Name',
-  referenceNumber: 'Reference Number', lastName: 'Last Name', firstName: 'First Name',
+  stateId: 'State ID',
+  startDate: 'Start Date',
+  endDate: 'End Date',
+  eligibility: 'Eligibility',
+  certifiedType: 'Certified Type',
+  source: 'Source',
+  applicationName: 'Application Name',
+  referenceNumber: 'Reference Number',
+  lastName: 'Last Name',
+  firstName: 'First Name',
 };
 
 export function problem(code: number, params: Record<string, string | number> = {}): Problem {
@@ -179,10 +194,14 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
   }
   if (startDate && endDate && endDate < startDate) problems.push(problem(4004));
   if (startDate && (startDate < cm.bounds.from || startDate > cm.bounds.to)) {
-    problems.push(problem(4005, {
-      date: usDate(startDate), year: schoolYearLabel(mapping.schoolYear),
-      from: usDate(cm.bounds.from), to: usDate(cm.bounds.to),
-    }));
+    problems.push(
+      problem(4005, {
+        date: usDate(startDate),
+        year: schoolYearLabel(mapping.schoolYear),
+        from: usDate(cm.bounds.from),
+        to: usDate(cm.bounds.to),
+      }),
+    );
   }
 
   const applicationName = value('applicationName') || null;
@@ -192,16 +211,18 @@ export function mapLine(fields: string[], cm: CompiledMapping): MappedLine {
     key,
     startDate,
     problems,
-    record: ok ? {
-      schoolYear: mapping.schoolYear,
-      startDate: startDate!,
-      endDate: endDate!,
-      eligibility: eligibility!,
-      source,
-      certifiedType: type?.code ?? null,
-      applicationName,
-      referenceNumber,
-    } : null,
+    record: ok
+      ? {
+          schoolYear: mapping.schoolYear,
+          startDate: startDate!,
+          endDate: endDate!,
+          eligibility: eligibility!,
+          source,
+          certifiedType: type?.code ?? null,
+          applicationName,
+          referenceNumber,
+        }
+      : null,
   };
 }
 

@@ -4,7 +4,15 @@
 import { addDays, schoolYearLabel, usDate } from './dates.js';
 import { eligibilityLevel, problem } from './line.js';
 import { holdsSame } from './record-key.js';
-import { ELIGIBILITY_LABELS, type Eligibility, type EligibilityRecord, type LineRecord, type Problem, type Source, type UpdateStatus } from './types.js';
+import {
+  ELIGIBILITY_LABELS,
+  type Eligibility,
+  type EligibilityRecord,
+  type LineRecord,
+  type Problem,
+  type Source,
+  type UpdateStatus,
+} from './types.js';
 
 export type Change =
   | { kind: 'insert'; record: LineRecord }
@@ -26,7 +34,9 @@ export function rank(eligibility: Eligibility, source: Source): number {
 }
 
 function describe(r: { eligibility: Eligibility; source: Source }): string {
-  return r.eligibility === 'S' ? 'Paid' : `${ELIGIBILITY_LABELS[r.eligibility]} ${r.source === 'direct' ? 'Direct' : 'Non-Direct'}`;
+  return r.eligibility === 'S'
+    ? 'Paid'
+    : `${ELIGIBILITY_LABELS[r.eligibility]} ${r.source === 'direct' ? 'Direct' : 'Non-Direct'}`;
 }
 
 function overlaps(r: EligibilityRecord, start: string, end: string): boolean {
@@ -36,10 +46,14 @@ function overlaps(r: EligibilityRecord, start: string, end: string): boolean {
 /** The status a change shows in the report's Updated Records. */
 export function statusOf(change: Change): UpdateStatus {
   switch (change.kind) {
-    case 'insert': return 'New';
-    case 'end': return 'Ended';
-    case 'delete': return 'Removed';
-    case 'retype': return 'Updated';
+    case 'insert':
+      return 'New';
+    case 'end':
+      return 'Ended';
+    case 'delete':
+      return 'Removed';
+    case 'retype':
+      return 'Updated';
   }
 }
 
@@ -53,13 +67,20 @@ export function reconcile(line: LineRecord, existing: readonly EligibilityRecord
   // 0. A record of a later school year is never changed: the line ends the day before it starts.
   let later: EligibilityRecord | null = null;
   for (const r of existing) {
-    if (r.schoolYear > line.schoolYear && overlaps(r, line.startDate, line.endDate)
-      && (later === null || r.startDate < later.startDate)) later = r;
+    if (
+      r.schoolYear > line.schoolYear &&
+      overlaps(r, line.startDate, line.endDate) &&
+      (later === null || r.startDate < later.startDate)
+    )
+      later = r;
   }
   if (later === null) return decide(line, existing);
   const endDate = addDays(later.startDate, -1);
   const cut = problem(3104, {
-    from: usDate(line.endDate), to: usDate(endDate), year: schoolYearLabel(later.schoolYear), start: usDate(later.startDate),
+    from: usDate(line.endDate),
+    to: usDate(endDate),
+    year: schoolYearLabel(later.schoolYear),
+    start: usDate(later.startDate),
   });
   // Nothing of the line is left before the later record: it is not applied, and says why.
   if (endDate < line.startDate) return { result: 'existing', changes: [], problems: [cut] };
@@ -97,13 +118,23 @@ function decide(line: LineRecord, existing: readonly EligibilityRecord[]): Outco
   // 3. A Direct line confirms a record of the same start and eligibility: retype it in place, extend
   // it to the line's end, and supersede what then overlaps it, so Direct covers the line's period.
   if (line.source === 'direct') {
-    const r = existing.find((x) => x.startDate === S && x.eligibility === line.eligibility
-      && (x.source !== 'direct' || x.certifiedType !== line.certifiedType));
+    const r = existing.find(
+      (x) =>
+        x.startDate === S &&
+        x.eligibility === line.eligibility &&
+        (x.source !== 'direct' || x.certifiedType !== line.certifiedType),
+    );
     if (r) {
       const endDate = E > r.endDate ? E : r.endDate;
       const changes: Change[] = [{ kind: 'retype', record: r, source: 'direct', certifiedType: line.certifiedType, endDate }];
       const problems = [problem(3037, { type: line.certifiedType ?? 'Direct' })];
-      supersede(line, existing.filter((x) => x !== r), endDate, changes, problems);
+      supersede(
+        line,
+        existing.filter((x) => x !== r),
+        endDate,
+        changes,
+        problems,
+      );
       return { result: 'existing', changes, problems };
     }
   }
@@ -121,16 +152,26 @@ function decide(line: LineRecord, existing: readonly EligibilityRecord[]): Outco
  * of a record of the line's own school year gets 3102, naming that record's period; a carryover
  * record of an earlier year is superseded without a warning. A later year is never touched (rule 0).
  */
-function supersede(line: LineRecord, records: readonly EligibilityRecord[], end: string, changes: Change[], problems: Problem[]): void {
+function supersede(
+  line: LineRecord,
+  records: readonly EligibilityRecord[],
+  end: string,
+  changes: Change[],
+  problems: Problem[],
+): void {
   const S = line.startDate;
   for (const r of records) {
     if (r.schoolYear > line.schoolYear || !overlaps(r, S, end)) continue;
     changes.push(r.startDate < S ? { kind: 'end', record: r, endDate: addDays(S, -1) } : { kind: 'delete', record: r });
     if (r.schoolYear === line.schoolYear && eligibilityLevel(line.eligibility) < eligibilityLevel(r.eligibility)) {
-      problems.push(problem(3102, {
-        from: ELIGIBILITY_LABELS[r.eligibility], to: ELIGIBILITY_LABELS[line.eligibility],
-        start: usDate(r.startDate), end: usDate(r.endDate),
-      }));
+      problems.push(
+        problem(3102, {
+          from: ELIGIBILITY_LABELS[r.eligibility],
+          to: ELIGIBILITY_LABELS[line.eligibility],
+          start: usDate(r.startDate),
+          end: usDate(r.endDate),
+        }),
+      );
     }
   }
 }

@@ -19,7 +19,14 @@ export interface ReportFile {
   listingKey?: string | null;
 }
 
-export interface ReportSummary { new: number; ended: number; removed: number; existing: number; errors: number; warnings: number; }
+export interface ReportSummary {
+  new: number;
+  ended: number;
+  removed: number;
+  existing: number;
+  errors: number;
+  warnings: number;
+}
 
 export interface ReportHeader {
   runId: number;
@@ -38,7 +45,13 @@ export interface ReportHeader {
   notices: string[]; // e.g. "insecureTls is set: the server's certificate is not verified"
 }
 
-export interface ReportMessage { file: string; line: number; severity: Severity; code: number; text: string; }
+export interface ReportMessage {
+  file: string;
+  line: number;
+  severity: Severity;
+  code: number;
+  text: string;
+}
 
 export interface ReportUpdate extends LineRecord {
   stateId: string;
@@ -47,6 +60,10 @@ export interface ReportUpdate extends LineRecord {
 }
 
 /** What every renderer reads. messages() yields errors first, then warnings, each by file then line (the store does the ordering); updated() in file order. Both may yield millions of rows: iterate, never collect into arrays. */
-export interface ReportSource { header: ReportHeader; messages(): Iterable<ReportMessage>; updated(): Iterable<ReportUpdate>; }
+export interface ReportSource {
+  header: ReportHeader;
+  messages(): Iterable<ReportMessage>;
+  updated(): Iterable<ReportUpdate>;
+}
 
 export type Write = (chunk: string) => void;

@@ -36,10 +36,7 @@ export const FIELD_NAMES = [
 export type FieldName = (typeof FIELD_NAMES)[number];
 
 /** Where a field's value comes from: a column (header name or 1-based index), a fixed-width slice, or a constant. */
-export type FieldSource =
-  | { column: string | number }
-  | { start: number; length: number }
-  | { constant: string };
+export type FieldSource = { column: string | number } | { start: number; length: number } | { constant: string };
 
 /** An Eligibility Import Mapping, validated (SPEC 4). */
 export interface Mapping {

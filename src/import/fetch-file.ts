@@ -18,7 +18,12 @@ export function downloadCap(listedSize: number): number {
 }
 
 /** Returns the staged file's SHA-256. The `.part` file never outlives a failure. */
-export async function fetchFile(transport: Transport, file: RemoteFile, stagedPath: string, signal?: AbortSignal): Promise<string> {
+export async function fetchFile(
+  transport: Transport,
+  file: RemoteFile,
+  stagedPath: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const part = `${stagedPath}.part`;
   try {
     const bytes = await transport.download(file.name, part, { maxBytes: downloadCap(file.size), signal });

@@ -125,15 +125,22 @@ export async function processFile(job: FileJob): Promise<FileResult> {
     if (isWrongYear(tally, year)) {
       const looksLike = tally.mostCommon();
       error = new FramError(5008, {
-        file: job.name, looksLike: looksLike === null ? 'unknown' : schoolYearLabel(looksLike),
-        outside: tally.outside(year), dated: tally.dated, year: schoolYearLabel(year),
+        file: job.name,
+        looksLike: looksLike === null ? 'unknown' : schoolYearLabel(looksLike),
+        outside: tally.outside(year),
+        dated: tally.dated,
+        year: schoolYearLabel(year),
       });
       status = 'rejected';
     } else if (!job.approveChanges && isMassChange(changes.changed, activeBefore, job.maxChangeRatio)) {
       const changed = changes.changed;
       error = new FramError(5009, {
-        file: job.name, changed, active: activeBefore, year: schoolYearLabel(year),
-        percent: Math.round((changed / activeBefore) * 1000) / 10, limit: Math.round(job.maxChangeRatio * 1000) / 10,
+        file: job.name,
+        changed,
+        active: activeBefore,
+        year: schoolYearLabel(year),
+        percent: Math.round((changed / activeBefore) * 1000) / 10,
+        limit: Math.round(job.maxChangeRatio * 1000) / 10,
       });
       status = 'held';
     }
@@ -159,7 +166,8 @@ function failureOf(e: unknown, job: FileJob): FramError {
   if (e instanceof FramError) return e;
   if (e instanceof UnreadableText) return new FramError(5010, { file: job.name, reason: e.message }, { cause: e });
   const code = errorCode(e);
-  if (code && (/^E[A-Z]+$/.test(code) || code.startsWith('SQLITE_'))) return localFailure(e, job.stagedPath, `importing '${job.name}'`);
+  if (code && (/^E[A-Z]+$/.test(code) || code.startsWith('SQLITE_')))
+    return localFailure(e, job.stagedPath, `importing '${job.name}'`);
   return unexpected(e, `importing '${job.name}'`);
 }
 
@@ -167,7 +175,8 @@ function compile(job: FileJob, header: string[] | null): CompiledMapping {
   const cm = compileMapping(job.mapping, header, job.certifiedTypes);
   if ('missingColumns' in cm) {
     throw new FramError(5010, {
-      file: job.name, reason: `the header has no column ${cm.missingColumns.map((c) => `'${c}'`).join(', ')}`,
+      file: job.name,
+      reason: `the header has no column ${cm.missingColumns.map((c) => `'${c}'`).join(', ')}`,
     });
   }
   return cm;

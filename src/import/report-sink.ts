@@ -55,7 +55,10 @@ async function replay(runs: RunStore, runId: number, file: string, spillPath: st
   for await (const line of createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity })) {
     if (!line) continue;
     batch.push(JSON.parse(line) as ReportRow);
-    if (batch.length >= 10_000) { write(batch); batch = []; }
+    if (batch.length >= 10_000) {
+      write(batch);
+      batch = [];
+    }
   }
   write(batch);
 }

@@ -19,21 +19,34 @@ export async function readRoster(path: string, headers: Partial<Record<RosterFie
   let index: Record<RosterField, number> | null = null;
   await readRows(path, { fileType: 'csv', encoding: 'auto' }, (fields, line) => {
     if (!index) {
-      index = columnsOf(fields.map((f) => trimField(f).toLowerCase()), headers);
+      index = columnsOf(
+        fields.map((f) => trimField(f).toLowerCase()),
+        headers,
+      );
       return;
     }
     const get = (f: RosterField) => (index![f] >= 0 ? trimField(fields[index![f]] ?? '') : '');
     const rawBirth = get('birthDate');
-    const birthDate = rawBirth === '' ? null : parseDate(rawBirth, 'YYYY-MM-DD') ?? parseDate(rawBirth, 'M/D/YYYY');
-    const reason = !get('stateId') ? 'State ID is empty' : !get('studentNumber') ? 'student number is empty'
-      : rawBirth && !birthDate ? `birth date '${rawBirth}' is neither YYYY-MM-DD nor M/D/YYYY` : null;
+    const birthDate = rawBirth === '' ? null : (parseDate(rawBirth, 'YYYY-MM-DD') ?? parseDate(rawBirth, 'M/D/YYYY'));
+    const reason = !get('stateId')
+      ? 'State ID is empty'
+      : !get('studentNumber')
+        ? 'student number is empty'
+        : rawBirth && !birthDate
+          ? `birth date '${rawBirth}' is neither YYYY-MM-DD nor M/D/YYYY`
+          : null;
     if (reason) {
       result.rejected.push({ line, reason });
       return;
     }
     result.students.push({
-      stateId: get('stateId'), studentNumber: get('studentNumber'), lastName: get('lastName'),
-      firstName: get('firstName'), birthDate, school: get('school'), grade: get('grade'),
+      stateId: get('stateId'),
+      studentNumber: get('studentNumber'),
+      lastName: get('lastName'),
+      firstName: get('firstName'),
+      birthDate,
+      school: get('school'),
+      grade: get('grade'),
     });
   });
   return result;

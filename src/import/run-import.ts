@@ -69,13 +69,18 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
   const waitMs = ctx.storeWaitMs ?? Infinity;
   const paused = imp.paused ? { paused: true } : {};
   let log = ctx.log.child({ import: imp.name, ...paused });
-  const onBusy = (what: string) => log.warn({ waitingFor: what, ...(Number.isFinite(waitMs) ? { upToSeconds: waitMs / 1000 } : {}) }, 'store:busy');
+  const onBusy = (what: string) =>
+    log.warn({ waitingFor: what, ...(Number.isFinite(waitMs) ? { upToSeconds: waitMs / 1000 } : {}) }, 'store:busy');
   // The run's row waits for the store as long as the caller says (until stopped); the outcome of a
   // run that has started waits even when stopping, and at least 30 s, so a run is always recorded.
   const store = stores.wait({ waitMs, signal: ctx.signal, onBusy });
   const record = stores.wait({ waitMs: Math.max(waitMs, 30_000), onBusy });
-  let failure: FramError | null = !test && !imp.active ? new FramError(5011, { import: imp.name })
-    : !test && imp.paused ? new FramError(5013, { import: imp.name }) : null;
+  let failure: FramError | null =
+    !test && !imp.active
+      ? new FramError(5011, { import: imp.name })
+      : !test && imp.paused
+        ? new FramError(5013, { import: imp.name })
+        : null;
 
   // The kernel lock first: it needs no store, and a Running row then always has a live holder or a free lock.
   let lock: RunLock | null = null;
@@ -88,11 +93,22 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
   }
   let runId: number;
   try {
-    runId = await store.run('run:start', () => runs.start({
-      import: imp.name, mapping: mapping.name, schoolYear: mapping.schoolYear, mode: test ? 'test' : 'run',
-      trigger: req.trigger ?? { kind: 'manual', by: null }, startedAt: ctx.now().toISOString(),
-      notices: noticesFor(imp), includeUpdated: imp.includeUpdatedRecords, keep: req.keep ?? false,
-    }, lock !== null));
+    runId = await store.run('run:start', () =>
+      runs.start(
+        {
+          import: imp.name,
+          mapping: mapping.name,
+          schoolYear: mapping.schoolYear,
+          mode: test ? 'test' : 'run',
+          trigger: req.trigger ?? { kind: 'manual', by: null },
+          startedAt: ctx.now().toISOString(),
+          notices: noticesFor(imp),
+          includeUpdated: imp.includeUpdatedRecords,
+          keep: req.keep ?? false,
+        },
+        lock !== null,
+      ),
+    );
   } catch (e) {
     lock?.release();
     throw e;
@@ -108,7 +124,8 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
         failure = await runFiles(ctx, stores, store, imp, runId, test, req.approveChanges ?? false, summary, log);
       } catch (e) {
         // A statement that gave up on a busy store waited the connection's own busy timeout.
-        failure = isBusy(e) ? new FramError(5018, { seconds: stores.busyTimeoutSeconds() }, { cause: e })
+        failure = isBusy(e)
+          ? new FramError(5018, { seconds: stores.busyTimeoutSeconds() }, { cause: e })
           : unexpected(e, 'running the import');
       }
     }
@@ -124,8 +141,17 @@ export async function runImport(ctx: RunContext, req: RunRequest): Promise<RunRe
 }
 
 /** Connects, takes every candidate file through, and returns the run's failure (the first one), if any. */
-async function runFiles(ctx: RunContext, stores: ImportStores, store: StoreWait, imp: ImportConfig, runId: number, test: boolean,
-  approve: boolean, summary: ReportSummary, log: Logger): Promise<FramError | null> {
+async function runFiles(
+  ctx: RunContext,
+  stores: ImportStores,
+  store: StoreWait,
+  imp: ImportConfig,
+  runId: number,
+  test: boolean,
+  approve: boolean,
+  summary: ReportSummary,
+  log: Logger,
+): Promise<FramError | null> {
   const { runs, eligibility, decisions } = stores;
   const mapping = ctx.config.mappings.get(imp.mapping)!;
   prepareStaging(ctx.dataDir);
@@ -184,14 +210,30 @@ async function runFiles(ctx: RunContext, stores: ImportStores, store: StoreWait,
         entry.state = 'alreadyImported';
       } else {
         students ??= stores.studentKeys(mapping.identifier);
-        const job = (dry: boolean) => processFile({
-          eligibility, runs, tx: stores.fileTransaction(store), heldRecords: stores.heldRecords, runId, test: dry,
-          approveChanges: approved, maxChangeRatio: imp.maxChangeRatio, mapping, certifiedTypes: ctx.config.certifiedTypes,
-          students: students!, name: file.name, sha256: entry.sha256!, stagedPath, signal: ctx.signal, today: dateIn(ctx.now(), ctx.tz),
-          sink: dry ? createSpillSink(runs, runId, file.name, `${stagedPath}.report`) : createDirectSink(runs, runId, file.name),
-          progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
-          committed: () => log.info({ file: file.name }, 'file:committed'),
-        });
+        const job = (dry: boolean) =>
+          processFile({
+            eligibility,
+            runs,
+            tx: stores.fileTransaction(store),
+            heldRecords: stores.heldRecords,
+            runId,
+            test: dry,
+            approveChanges: approved,
+            maxChangeRatio: imp.maxChangeRatio,
+            mapping,
+            certifiedTypes: ctx.config.certifiedTypes,
+            students: students!,
+            name: file.name,
+            sha256: entry.sha256!,
+            stagedPath,
+            signal: ctx.signal,
+            today: dateIn(ctx.now(), ctx.tz),
+            sink: dry
+              ? createSpillSink(runs, runId, file.name, `${stagedPath}.report`)
+              : createDirectSink(runs, runId, file.name),
+            progress: (lines) => log.info({ file: file.name, lines }, 'file:progress'),
+            committed: () => log.info({ file: file.name }, 'file:committed'),
+          });
         let result = await job(test);
         // A held file's report shows what it would have done: the same file again, as a test run.
         if (result.status === 'held' && !test) {
@@ -261,7 +303,15 @@ function fileFailure(e: unknown, stagedPath: string): FramError {
 
 function ledgerEntry(f: { name: string; size: number; mtime: Date }, state: LedgerEntry['state']): LedgerEntry {
   return {
-    name: f.name, size: f.size, mtime: f.mtime.toISOString(), sha256: null, state, lines: 0,
-    renamedTo: null, importedByRun: null, error: null, listingKey: listingKey(f),
+    name: f.name,
+    size: f.size,
+    mtime: f.mtime.toISOString(),
+    sha256: null,
+    state,
+    lines: 0,
+    renamedTo: null,
+    importedByRun: null,
+    error: null,
+    listingKey: listingKey(f),
   };
 }

@@ -15,8 +15,11 @@ export function candidates(files: RemoteFile[], prefix: string): RemoteFile[] {
     .sort((a, b) => a.mtime.getTime() - b.mtime.getTime() || a.name.localeCompare(b.name));
 }
 
-export async function stableFiles(transport: Transport, imp: ImportConfig, sleep: (ms: number) => Promise<void>):
-  Promise<{ ready: RemoteFile[]; waiting: RemoteFile[] }> {
+export async function stableFiles(
+  transport: Transport,
+  imp: ImportConfig,
+  sleep: (ms: number) => Promise<void>,
+): Promise<{ ready: RemoteFile[]; waiting: RemoteFile[] }> {
   const first = candidates(await transport.list(), imp.filePrefix);
   if (imp.stableSeconds === 0 || first.length === 0) return { ready: first, waiting: [] };
   await sleep(imp.stableSeconds * 1000);

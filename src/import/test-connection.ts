@@ -8,8 +8,16 @@ import type { Connect } from '../transports/index.js';
 import type { PeerIdentity, RemoteFile } from '../transports/transport.js';
 
 export type FailureKind =
-  | 'DNS' | 'refused' | 'timeout' | 'connection' | 'authentication' | 'host key' | 'certificate'
-  | 'missing directory' | 'no permission' | 'other';
+  | 'DNS'
+  | 'refused'
+  | 'timeout'
+  | 'connection'
+  | 'authentication'
+  | 'host key'
+  | 'certificate'
+  | 'missing directory'
+  | 'no permission'
+  | 'other';
 
 export interface ConnectionReport {
   ok: boolean;
@@ -32,20 +40,28 @@ const KIND_OF_DETAIL: Record<string, FailureKind> = { dns: 'DNS', refused: 'refu
 
 function kindOf(e: FramError): FailureKind {
   switch (e.kind) {
-    case 'connection': return KIND_OF_DETAIL[e.detail ?? ''] ?? 'connection';
-    case 'authentication': return 'authentication';
-    case 'directory': return 'missing directory';
-    case 'hostKey': return 'host key';
-    case 'certificate': return 'certificate';
-    case 'permission': return 'no permission';
-    default: return 'other';
+    case 'connection':
+      return KIND_OF_DETAIL[e.detail ?? ''] ?? 'connection';
+    case 'authentication':
+      return 'authentication';
+    case 'directory':
+      return 'missing directory';
+    case 'hostKey':
+      return 'host key';
+    case 'certificate':
+      return 'certificate';
+    case 'permission':
+      return 'no permission';
+    default:
+      return 'other';
   }
 }
 
 /** What to put in the import's YAML to trust the peer that was refused, else the catalog's hint. */
 function hintFor(e: FramError): string {
   const fp = String(e.params.fingerprint ?? '');
-  if (e.code === 5004 && fp.startsWith('SHA256:')) return `if this is the right server, pin its key in the import: hostKeySha256: "${fp}"`;
+  if (e.code === 5004 && fp.startsWith('SHA256:'))
+    return `if this is the right server, pin its key in the import: hostKeySha256: "${fp}"`;
   if (e.code === 5005 && /^[0-9a-f:]{64,}$/i.test(fp)) {
     return `if this is the right server, pin its certificate in the import (certSha256: "${fp}") or give its CA as caFile`;
   }
@@ -56,8 +72,18 @@ export async function testConnection(imp: ImportConfig, connect: Connect): Promi
   // A paused import (host starting with **) is still tested against the real host.
   const host = imp.host?.replace(/^\*\*/, '') ?? null;
   const report: ConnectionReport = {
-    ok: false, import: imp.name, protocol: imp.protocol, host, port: imp.port ?? null, user: imp.username ?? null,
-    directory: imp.directory, paused: imp.paused, peer: null, waiting: [], fileCount: 0, error: null,
+    ok: false,
+    import: imp.name,
+    protocol: imp.protocol,
+    host,
+    port: imp.port ?? null,
+    user: imp.username ?? null,
+    directory: imp.directory,
+    paused: imp.paused,
+    peer: null,
+    waiting: [],
+    fileCount: 0,
+    error: null,
   };
   try {
     const transport = await connect(host === null ? imp : { ...imp, host });

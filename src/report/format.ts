@@ -56,7 +56,11 @@ export function summaryValues(s: ReportHeader['summary']): string[] {
 }
 
 /** The Updated Records columns: heading, fixed text width, and the shown value. */
-export interface UpdatedColumn { label: string; width: number; value(u: ReportUpdate): string; }
+export interface UpdatedColumn {
+  label: string;
+  width: number;
+  value(u: ReportUpdate): string;
+}
 export const UPDATED_COLUMNS: readonly UpdatedColumn[] = [
   { label: 'Name', width: 28, value: (u) => u.name },
   { label: 'School Year', width: 11, value: (u) => schoolYearLabel(u.schoolYear) },
@@ -64,7 +68,11 @@ export const UPDATED_COLUMNS: readonly UpdatedColumn[] = [
   { label: 'End Date', width: 10, value: (u) => usDate(u.endDate) },
   { label: 'Eligibility', width: 11, value: (u) => eligibilityLabel(u.eligibility) },
   // The source has no column of its own in the report; it rides with the certified type.
-  { label: 'Certified Type', width: 22, value: (u) => (u.certifiedType ? `${u.certifiedType} (${sourceLabel(u.source)})` : sourceLabel(u.source)) },
+  {
+    label: 'Certified Type',
+    width: 22,
+    value: (u) => (u.certifiedType ? `${u.certifiedType} (${sourceLabel(u.source)})` : sourceLabel(u.source)),
+  },
   { label: 'Application Name', width: 20, value: (u) => u.applicationName ?? '' },
   { label: 'Reference #', width: 14, value: (u) => u.referenceNumber ?? '' },
   { label: 'Status', width: 7, value: (u) => u.status },
@@ -72,7 +80,10 @@ export const UPDATED_COLUMNS: readonly UpdatedColumn[] = [
 
 export const CHUNK_SIZE = 64 * 1024;
 
-export interface ChunkWriter { push(s: string): void; flush(): void; }
+export interface ChunkWriter {
+  push(s: string): void;
+  flush(): void;
+}
 
 /** Buffers pushed text and hands it to `write` in chunks of about `limit` characters (a single larger piece goes alone). */
 export function chunkedWriter(write: Write, limit = CHUNK_SIZE): ChunkWriter {

@@ -2,8 +2,19 @@
 // inline CSS only, no scripts and no external resources. Every value passes through esc().
 import type { ReportFile, ReportSource, Write } from '../domain/run-report.js';
 import {
-  REPORT_TITLE, SUMMARY_LABELS, TEST_BANNER, UPDATED_COLUMNS, chunkedWriter, fileStatusLabel,
-  modeLabel, problemLabel, schoolYearLabel, sizeLabel, summaryValues, triggerLabel, usDateTime,
+  REPORT_TITLE,
+  SUMMARY_LABELS,
+  TEST_BANNER,
+  UPDATED_COLUMNS,
+  chunkedWriter,
+  fileStatusLabel,
+  modeLabel,
+  problemLabel,
+  schoolYearLabel,
+  sizeLabel,
+  summaryValues,
+  triggerLabel,
+  usDateTime,
 } from './format.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -28,30 +39,41 @@ tr.error td{color:#900}tr.warning td{color:#7a5200}.run-error{color:#900;font-we
  tr.error td,tr.warning td,.run-error{color:#000}
 }`;
 
-const cells = (tag: 'td' | 'th', values: readonly string[]): string =>
-  values.map((v) => `<${tag}>${esc(v)}</${tag}>`).join('');
+const cells = (tag: 'td' | 'th', values: readonly string[]): string => values.map((v) => `<${tag}>${esc(v)}</${tag}>`).join('');
 
 function fileRow(f: ReportFile): string {
   const error = f.error != null ? problemLabel('error', f.error.code, f.error.text) : '';
-  return `<tr>${cells('td', [f.name, sizeLabel(f.size)])}<td class="hash">${esc(f.sha256 ?? '-')}</td>` +
-    `${cells('td', [fileStatusLabel(f.status), String(f.lines), f.renamedTo ?? '', f.importedByRun != null ? String(f.importedByRun) : '', error])}</tr>\n`;
+  return (
+    `<tr>${cells('td', [f.name, sizeLabel(f.size)])}<td class="hash">${esc(f.sha256 ?? '-')}</td>` +
+    `${cells('td', [fileStatusLabel(f.status), String(f.lines), f.renamedTo ?? '', f.importedByRun != null ? String(f.importedByRun) : '', error])}</tr>\n`
+  );
 }
 
 export function renderHtml(src: ReportSource, write: Write): void {
   const h = src.header;
   const out = chunkedWriter(write);
-  out.push(`<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n` +
-    `<title>${esc(`${REPORT_TITLE} - ${h.import} - run ${h.runId}`)}</title>\n<style>${CSS}\n</style>\n</head>\n<body>\n`);
+  out.push(
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n` +
+      `<title>${esc(`${REPORT_TITLE} - ${h.import} - run ${h.runId}`)}</title>\n<style>${CSS}\n</style>\n</head>\n<body>\n`,
+  );
   if (h.mode === 'test') out.push(`<div class="test-banner" role="alert">${esc(TEST_BANNER)}</div>\n`);
   out.push(`<h1>${esc(REPORT_TITLE)}</h1>\n<table class="kv"><tbody>\n`);
   const fields: [string, string][] = [
-    ['Import', h.import], ['Mapping', h.mapping], ['School Year', schoolYearLabel(h.schoolYear)],
-    ['Run', String(h.runId)], ['Mode', modeLabel(h.mode)], ['Trigger', triggerLabel(h.trigger)],
-    ['Started', usDateTime(h.startedAt)], ['Finished', usDateTime(h.finishedAt)], ['Status', h.status],
+    ['Import', h.import],
+    ['Mapping', h.mapping],
+    ['School Year', schoolYearLabel(h.schoolYear)],
+    ['Run', String(h.runId)],
+    ['Mode', modeLabel(h.mode)],
+    ['Trigger', triggerLabel(h.trigger)],
+    ['Started', usDateTime(h.startedAt)],
+    ['Finished', usDateTime(h.finishedAt)],
+    ['Status', h.status],
   ];
   for (const [k, v] of fields) out.push(`<tr>${cells('th', [k])}${cells('td', [v])}</tr>\n`);
   if (h.runError !== null) {
-    out.push(`<tr><th>Run Error</th><td class="run-error">${esc(problemLabel('error', h.runError.code, h.runError.text))}</td></tr>\n`);
+    out.push(
+      `<tr><th>Run Error</th><td class="run-error">${esc(problemLabel('error', h.runError.code, h.runError.text))}</td></tr>\n`,
+    );
   }
   out.push('</tbody></table>\n');
   if (h.notices.length > 0) {
@@ -61,20 +83,34 @@ export function renderHtml(src: ReportSource, write: Write): void {
   out.push('<h2>Files</h2>\n');
   if (h.files.length === 0) out.push('<p>(none)</p>\n');
   else {
-    out.push(`<table><thead><tr>${cells('th', ['Name', 'Size', 'SHA-256', 'Status', 'Lines', 'Renamed To', 'Imported By Run', 'Error'])}</tr></thead><tbody>\n`);
+    out.push(
+      `<table><thead><tr>${cells('th', ['Name', 'Size', 'SHA-256', 'Status', 'Lines', 'Renamed To', 'Imported By Run', 'Error'])}</tr></thead><tbody>\n`,
+    );
     for (const f of h.files) out.push(fileRow(f));
     out.push('</tbody></table>\n');
   }
 
-  out.push(`<h2>Summary</h2>\n<table class="summary"><thead><tr>${cells('th', [...SUMMARY_LABELS])}</tr></thead>` +
-    `<tbody><tr>${cells('td', summaryValues(h.summary))}</tr></tbody></table>\n`);
+  out.push(
+    `<h2>Summary</h2>\n<table class="summary"><thead><tr>${cells('th', [...SUMMARY_LABELS])}</tr></thead>` +
+      `<tbody><tr>${cells('td', summaryValues(h.summary))}</tr></tbody></table>\n`,
+  );
 
   if (h.includeUpdatedRecords) {
-    out.push(`<h2>Updated Records</h2>\n<table class="updated"><thead><tr>${cells('th', UPDATED_COLUMNS.map((c) => c.label))}</tr></thead><tbody>\n`);
+    out.push(
+      `<h2>Updated Records</h2>\n<table class="updated"><thead><tr>${cells(
+        'th',
+        UPDATED_COLUMNS.map((c) => c.label),
+      )}</tr></thead><tbody>\n`,
+    );
     let any = false;
     for (const u of src.updated()) {
       any = true;
-      out.push(`<tr>${cells('td', UPDATED_COLUMNS.map((c) => c.value(u)))}</tr>\n`);
+      out.push(
+        `<tr>${cells(
+          'td',
+          UPDATED_COLUMNS.map((c) => c.value(u)),
+        )}</tr>\n`,
+      );
     }
     if (!any) out.push(`<tr><td colspan="${UPDATED_COLUMNS.length}">(none)</td></tr>\n`);
     out.push('</tbody></table>\n');
@@ -88,11 +124,15 @@ export function renderHtml(src: ReportSource, write: Write): void {
       file = m.file;
       out.push(`<h3>${esc(file)}</h3>\n<table class="messages"><thead><tr><th>Line</th><th>Message</th></tr></thead><tbody>\n`);
     }
-    out.push(`<tr class="${m.severity === 'error' ? 'error' : 'warning'}">${cells('td', [String(m.line), problemLabel(m.severity, m.code, m.text)])}</tr>\n`);
+    out.push(
+      `<tr class="${m.severity === 'error' ? 'error' : 'warning'}">${cells('td', [String(m.line), problemLabel(m.severity, m.code, m.text)])}</tr>\n`,
+    );
   }
   out.push(file === null ? '<p>(none)</p>\n' : '</tbody></table>\n');
 
-  out.push(`<h2>Existing Eligibility Records</h2>\n<p>Existing Eligibility Records: <strong>${esc(h.summary.existing)}</strong></p>\n`);
+  out.push(
+    `<h2>Existing Eligibility Records</h2>\n<p>Existing Eligibility Records: <strong>${esc(h.summary.existing)}</strong></p>\n`,
+  );
   out.push('</body>\n</html>\n');
   out.flush();
 }

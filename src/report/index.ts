@@ -13,10 +13,14 @@ export { renderText, renderHtml, renderJson, renderCsv };
 
 export function renderReport(format: ReportFormat, src: ReportSource, write: Write): void {
   switch (format) {
-    case 'text': return renderText(src, write);
-    case 'html': return renderHtml(src, write);
-    case 'json': return renderJson(src, write);
-    case 'csv': return renderCsv(src, write);
+    case 'text':
+      return renderText(src, write);
+    case 'html':
+      return renderHtml(src, write);
+    case 'json':
+      return renderJson(src, write);
+    case 'csv':
+      return renderCsv(src, write);
     default: {
       const never: never = format;
       throw new Error(`unknown report format: ${String(never)}`);

@@ -7,7 +7,12 @@ const j = (v: unknown): string => JSON.stringify(v);
 
 function fileObject(f: ReportFile): Record<string, unknown> {
   const o: Record<string, unknown> = {
-    name: f.name, size: f.size, sha256: f.sha256, renamedTo: f.renamedTo, status: f.status, lines: f.lines,
+    name: f.name,
+    size: f.size,
+    sha256: f.sha256,
+    renamedTo: f.renamedTo,
+    status: f.status,
+    lines: f.lines,
   };
   if (f.importedByRun != null) o.importedByRun = f.importedByRun;
   if (f.error != null) o.error = { code: f.error.code, text: f.error.text };
@@ -18,9 +23,17 @@ function fileObject(f: ReportFile): Record<string, unknown> {
 // Explicit key lists: the schema stays stable whatever extra fields a store's rows carry.
 const messageObject = (m: ReportMessage) => ({ file: m.file, line: m.line, severity: m.severity, code: m.code, text: m.text });
 const updateObject = (u: ReportUpdate) => ({
-  stateId: u.stateId, name: u.name, schoolYear: u.schoolYear, startDate: u.startDate, endDate: u.endDate,
-  eligibility: u.eligibility, source: u.source, certifiedType: u.certifiedType, applicationName: u.applicationName,
-  referenceNumber: u.referenceNumber, status: u.status,
+  stateId: u.stateId,
+  name: u.name,
+  schoolYear: u.schoolYear,
+  startDate: u.startDate,
+  endDate: u.endDate,
+  eligibility: u.eligibility,
+  source: u.source,
+  certifiedType: u.certifiedType,
+  applicationName: u.applicationName,
+  referenceNumber: u.referenceNumber,
+  status: u.status,
 });
 
 function streamArray<T>(out: ChunkWriter, key: string, rows: Iterable<T>, toJson: (row: T) => unknown): void {
@@ -46,6 +59,8 @@ export function renderJson(src: ReportSource, write: Write): void {
   );
   streamArray(out, 'messages', src.messages(), messageObject);
   streamArray(out, 'updated', h.includeUpdatedRecords ? src.updated() : [], updateObject);
-  out.push(`,\n"runError":${j(h.runError === null ? null : { code: h.runError.code, text: h.runError.text })},"notices":${j(h.notices)}}\n`);
+  out.push(
+    `,\n"runError":${j(h.runError === null ? null : { code: h.runError.code, text: h.runError.text })},"notices":${j(h.notices)}}\n`,
+  );
   out.flush();
 }

@@ -1,8 +1,21 @@
 // The CLI form of the Eligibility Import Report (SPEC 9): plain text, LF line ends.
 import type { ReportFile, ReportSource, Write } from '../domain/run-report.js';
 import {
-  REPORT_TITLE, SUMMARY_LABELS, TEST_BANNER, UPDATED_COLUMNS, chunkedWriter, fileStatusLabel, messageLine,
-  modeLabel, printable, problemLabel, schoolYearLabel, sizeLabel, summaryValues, triggerLabel, usDateTime,
+  REPORT_TITLE,
+  SUMMARY_LABELS,
+  TEST_BANNER,
+  UPDATED_COLUMNS,
+  chunkedWriter,
+  fileStatusLabel,
+  messageLine,
+  modeLabel,
+  printable,
+  problemLabel,
+  schoolYearLabel,
+  sizeLabel,
+  summaryValues,
+  triggerLabel,
+  usDateTime,
 } from './format.js';
 
 const GAP = '  ';
@@ -27,7 +40,10 @@ function row(values: readonly string[], widths: readonly number[]): string {
 function fileLines(f: ReportFile): string {
   let s = `  ${printable(f.name)}\n`;
   s += `    Size: ${sizeLabel(f.size)}${GAP}Lines: ${f.lines}${GAP}Status: ${fileStatusLabel(f.status)}\n`;
-  s += f.sha256 === null && f.listingKey ? `    Not downloaded; its key (for dismiss): ${f.listingKey}\n` : `    SHA-256: ${f.sha256 ?? '-'}\n`;
+  s +=
+    f.sha256 === null && f.listingKey
+      ? `    Not downloaded; its key (for dismiss): ${f.listingKey}\n`
+      : `    SHA-256: ${f.sha256 ?? '-'}\n`;
   if (f.renamedTo !== null) s += `    Renamed to: ${printable(f.renamedTo)}\n`;
   if (f.importedByRun != null) s += `    Already imported by run ${f.importedByRun}\n`;
   if (f.error != null) s += `    ${printable(problemLabel('error', f.error.code, f.error.text))}\n`;
@@ -63,16 +79,31 @@ export function renderText(src: ReportSource, write: Write): void {
 
   const labels = [...SUMMARY_LABELS];
   const widths = labels.map((l) => l.length);
-  out.push(`\nSummary:\n  ${labels.join(' | ')}\n  ${summaryValues(h.summary).map((v, i) => v.padEnd(widths[i])).join(' | ').trimEnd()}\n`);
+  out.push(
+    `\nSummary:\n  ${labels.join(' | ')}\n  ${summaryValues(h.summary)
+      .map((v, i) => v.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd()}\n`,
+  );
 
   if (h.includeUpdatedRecords) {
     const colWidths = UPDATED_COLUMNS.map((c) => c.width);
     out.push(`\nUpdated Records\n${RULE}\n`);
-    out.push(row(UPDATED_COLUMNS.map((c) => c.label), colWidths));
+    out.push(
+      row(
+        UPDATED_COLUMNS.map((c) => c.label),
+        colWidths,
+      ),
+    );
     let any = false;
     for (const u of src.updated()) {
       any = true;
-      out.push(row(UPDATED_COLUMNS.map((c) => c.value(u)), colWidths));
+      out.push(
+        row(
+          UPDATED_COLUMNS.map((c) => c.value(u)),
+          colWidths,
+        ),
+      );
     }
     if (!any) out.push('(none)\n');
   }

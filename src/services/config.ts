@@ -25,7 +25,11 @@ export function createConfigCheck(kit: Kit) {
         problems,
         runnable: [...(config?.imports.keys() ?? [])],
         disabled: new Map([...disabled].map(([key, d]) => [key, { file: d.file, because: d.files }])),
-        counts: config && { mappings: config.mappings.size, imports: config.imports.size, certifiedTypes: config.certifiedTypes.length },
+        counts: config && {
+          mappings: config.mappings.size,
+          imports: config.imports.size,
+          certifiedTypes: config.certifiedTypes.length,
+        },
       };
     },
   };

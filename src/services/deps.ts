@@ -50,7 +50,12 @@ export interface Kit {
 export function createKit(deps: ServiceDeps): Kit {
   let writer: Writer | null = null;
   const writes = (): Writer => {
-    writer ??= createWriter(deps.db(), { waitMs: deps.waitMs ?? Infinity, signal: deps.signal, log: deps.log, onBusy: deps.onBusy });
+    writer ??= createWriter(deps.db(), {
+      waitMs: deps.waitMs ?? Infinity,
+      signal: deps.signal,
+      log: deps.log,
+      onBusy: deps.onBusy,
+    });
     return writer;
   };
   return {

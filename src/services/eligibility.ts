@@ -20,7 +20,8 @@ export interface SummaryInput {
 export function summaryPeriod(now: Date, tz: string, input: SummaryInput): { schoolYear: number; asOf: IsoDate } {
   const today = dateIn(now, tz);
   const year = input.schoolYear ? Number(input.schoolYear) : schoolYearOf(today);
-  if (!Number.isInteger(year) || year < 2000 || year > 2200) throw new Refusal('is an end year such as 2027', { input: 'school-year' });
+  if (!Number.isInteger(year) || year < 2000 || year > 2200)
+    throw new Refusal('is an end year such as 2027', { input: 'school-year' });
   const { from, to } = schoolYearBounds(year);
   const asOf = input.asOf ?? (today < from ? from : today > to ? to : today);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Refusal('must be YYYY-MM-DD', { input: 'as-of' });

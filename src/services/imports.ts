@@ -25,14 +25,23 @@ export function findImport(loaded: LoadedConfig, configDir: string, name: string
   const config = validConfig(loaded, configDir);
   const found = [...config.imports.values()].find((i) => sameName(i.name, name));
   if (found) return found;
-  const off = [...loaded.disabled].find(([key, d]) => sameName(key, name) || (d.name !== null && sameName(d.name, name))
-    || sameName(d.file.replace(/^imports\/|\.ya?ml$/g, ''), name));
+  const off = [...loaded.disabled].find(
+    ([key, d]) =>
+      sameName(key, name) ||
+      (d.name !== null && sameName(d.name, name)) ||
+      sameName(d.file.replace(/^imports\/|\.ya?ml$/g, ''), name),
+  );
   if (off) {
     const [, d] = off;
-    throw new Refusal(`import '${d.name ?? name}' is disabled: ${d.files.join(', ')} `
-      + `${d.files.length === 1 ? 'is' : 'are'} invalid (fram-import config check lists every problem)`, { details: d.problems, reason: 'conflict' });
+    throw new Refusal(
+      `import '${d.name ?? name}' is disabled: ${d.files.join(', ')} ` +
+        `${d.files.length === 1 ? 'is' : 'are'} invalid (fram-import config check lists every problem)`,
+      { details: d.problems, reason: 'conflict' },
+    );
   }
-  throw new Refusal(`no import named '${name}'; known: ${[...config.imports.keys()].join(', ') || 'none'}`, { reason: 'notFound' });
+  throw new Refusal(`no import named '${name}'; known: ${[...config.imports.keys()].join(', ') || 'none'}`, {
+    reason: 'notFound',
+  });
 }
 
 export interface ImportListing {
@@ -60,12 +69,20 @@ export function createImports(kit: Kit) {
       const config = validConfig(kit.deps.config(), settings.configDir);
       const latest = latestRuns(kit.db());
       const now = kit.now();
-      return [...config.imports.values()].sort((a, b) => a.name.localeCompare(b.name)).map((imp) => ({
-        name: imp.name, active: imp.active, paused: imp.paused, protocol: imp.protocol, host: imp.host ?? null,
-        directory: imp.directory, mapping: imp.mapping, schedule: imp.schedule ?? null,
-        nextRun: imp.schedule && imp.active ? nextRun(imp.schedule, now, settings.tz).toISOString() : null,
-        lastRun: latest.get(imp.name) ?? null,
-      }));
+      return [...config.imports.values()]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((imp) => ({
+          name: imp.name,
+          active: imp.active,
+          paused: imp.paused,
+          protocol: imp.protocol,
+          host: imp.host ?? null,
+          directory: imp.directory,
+          mapping: imp.mapping,
+          schedule: imp.schedule ?? null,
+          nextRun: imp.schedule && imp.active ? nextRun(imp.schedule, now, settings.tz).toISOString() : null,
+          lastRun: latest.get(imp.name) ?? null,
+        }));
     },
   };
 }

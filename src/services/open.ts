@@ -68,13 +68,19 @@ function openStore(settings: Settings, use: StoreUse, busyTimeoutMs: number, war
  * transfers; a run's connections retry with back-off and keep their client files in staging, a
  * test-connection makes one attempt (a diagnosis should say what happened, not retry it away).
  */
-export function connectorsFor(env: NodeJS.ProcessEnv, dataDir: string, signal?: AbortSignal): (purpose: ConnectPurpose) => Connect {
+export function connectorsFor(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  signal?: AbortSignal,
+): (purpose: ConnectPurpose) => Connect {
   const secrets = (ref: Parameters<typeof readSecret>[0]) => readSecret(ref, env);
   const run = once(() => {
     prepareStaging(dataDir);
     return createConnect(secrets, { workDir: stagingRoot(dataDir), signal, searchPath: env.PATH });
   });
-  const probe = once(() => createConnect(secrets, { workDir: clientDir(dataDir), signal, searchPath: env.PATH }, { attempts: 1, firstDelayMs: 0 }));
+  const probe = once(() =>
+    createConnect(secrets, { workDir: clientDir(dataDir), signal, searchPath: env.PATH }, { attempts: 1, firstDelayMs: 0 }),
+  );
   return (purpose) => (purpose === 'run' ? run() : probe());
 }
 
@@ -82,26 +88,29 @@ export function connectorsFor(env: NodeJS.ProcessEnv, dataDir: string, signal?: 
 export function clockOf(timer: { now(): number } = Date, signal?: AbortSignal): Clock {
   return {
     now: () => new Date(timer.now()),
-    sleep: (ms) => new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    }),
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const done = () => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+      }),
   };
 }
 
 export function openServices(o: ProcessOptions): ProcessServices {
   const waitMs = o.waitMs ?? Infinity;
   let opened: Db | null = null;
-  const db = o.db ? () => o.db! : once(() => {
-    opened = openStore(o.settings, o.use ?? 'create', Number.isFinite(waitMs) ? waitMs : 5000, o.warn ?? (() => {}));
-    return opened;
-  });
+  const db = o.db
+    ? () => o.db!
+    : once(() => {
+        opened = openStore(o.settings, o.use ?? 'create', Number.isFinite(waitMs) ? waitMs : 5000, o.warn ?? (() => {}));
+        return opened;
+      });
   const services = createServices({
     db,
     config: o.config ?? once(() => loadConfig(o.settings.configDir)),

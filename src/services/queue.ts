@@ -12,15 +12,26 @@ import { Refusal } from './refusal.js';
  */
 export function parseRunAt(text: string, tz: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
-  if (!m) throw new Refusal(`'${text}' is not an ISO date-time such as 2026-11-23T05:30 (FRAM_TZ) or 2026-11-23T11:30Z`, { input: 'at' });
+  if (!m)
+    throw new Refusal(`'${text}' is not an ISO date-time such as 2026-11-23T05:30 (FRAM_TZ) or 2026-11-23T11:30Z`, {
+      input: 'at',
+    });
   const [, y, mo, d, h, mi, s, zone] = m;
   const wall = { year: +y, month: +mo, day: +d, hour: +h, minute: +mi, second: s ? +s : 0 };
   const probe = new Date(Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second));
-  if (probe.getUTCMonth() !== wall.month - 1 || probe.getUTCDate() !== wall.day || wall.hour > 23 || wall.minute > 59 || wall.second > 59) {
+  if (
+    probe.getUTCMonth() !== wall.month - 1 ||
+    probe.getUTCDate() !== wall.day ||
+    wall.hour > 23 ||
+    wall.minute > 59 ||
+    wall.second > 59
+  ) {
     throw new Refusal(`'${text}' is not a real date and time`, { input: 'at' });
   }
   if (!zone) return instantOfWallTime(wall, tz);
-  return new Date(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`);
+  return new Date(
+    `${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`,
+  );
 }
 
 export interface Submission {
@@ -40,12 +51,19 @@ export function createQueue(kit: Kit) {
     async submit(s: Submission): Promise<{ id: number } & NewBatchEntry> {
       const imp = findImport(deps.config(), deps.settings.configDir, s.importName);
       if (!imp.active && !s.test) {
-        throw new Refusal(`import '${imp.name}' is inactive (active: false); only --test runs can be queued`, { reason: 'conflict' });
+        throw new Refusal(`import '${imp.name}' is inactive (active: false); only --test runs can be queued`, {
+          reason: 'conflict',
+        });
       }
       const at = parseRunAt(s.at, deps.settings.tz);
       const entry: NewBatchEntry = {
-        import: imp.name, runAt: at.toISOString(), highPriority: s.highPriority, keep: s.keep, test: s.test,
-        submittedBy: s.by, submittedAt: kit.now().toISOString(),
+        import: imp.name,
+        runAt: at.toISOString(),
+        highPriority: s.highPriority,
+        keep: s.keep,
+        test: s.test,
+        submittedBy: s.by,
+        submittedAt: kit.now().toISOString(),
       };
       const id = await kit.write('batch:submit', () => createQueueStore(kit.db()).submit(entry));
       return { id, ...entry };

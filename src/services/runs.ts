@@ -13,9 +13,16 @@ export function createRuns(kit: Kit) {
 
   function context(): RunContext {
     return {
-      db: kit.db(), config: validConfig(deps.config(), deps.settings.configDir), dataDir: deps.settings.dataDir, tz: deps.settings.tz,
-      connect: deps.connect('run'), log: deps.log, now: () => deps.clock.now(), sleep: (ms) => deps.clock.sleep(ms),
-      signal: deps.signal, storeWaitMs: deps.waitMs,
+      db: kit.db(),
+      config: validConfig(deps.config(), deps.settings.configDir),
+      dataDir: deps.settings.dataDir,
+      tz: deps.settings.tz,
+      connect: deps.connect('run'),
+      log: deps.log,
+      now: () => deps.clock.now(),
+      sleep: (ms) => deps.clock.sleep(ms),
+      signal: deps.signal,
+      storeWaitMs: deps.waitMs,
     };
   }
 
@@ -26,11 +33,15 @@ export function createRuns(kit: Kit) {
   function requireOneHeld(imp: ImportConfig): void {
     const held = createFileDecisions(kit.db()).undecided(imp.name, 'approved');
     if (held.length === 1) return;
-    throw new Refusal(held.length === 0 ? 'no file of this import is held for approval'
-      : `${held.length} files are held: approve one by its SHA-256 (approve <import> <sha256-prefix>)`, {
-      reason: 'conflict',
-      details: held.map((f) => `${f.key.slice(0, 12)}  ${JSON.stringify(f.name)}  (run ${f.runId})`),
-    });
+    throw new Refusal(
+      held.length === 0
+        ? 'no file of this import is held for approval'
+        : `${held.length} files are held: approve one by its SHA-256 (approve <import> <sha256-prefix>)`,
+      {
+        reason: 'conflict',
+        details: held.map((f) => `${f.key.slice(0, 12)}  ${JSON.stringify(f.name)}  (run ${f.runId})`),
+      },
+    );
   }
 
   function start(req: RunRequest): Promise<RunResult> {

@@ -47,7 +47,10 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   try {
     if (existsSync(path)) accessSync(path, constants.R_OK | constants.W_OK);
     // The busy timeout first: even turning WAL on in a new store needs the lock another process may hold.
-    db = new Database(path, { fileMustExist: opts.mustExist ?? false, timeout: Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000)) });
+    db = new Database(path, {
+      fileMustExist: opts.mustExist ?? false,
+      timeout: Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000)),
+    });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     // Foreign keys are declared for the reader, not enforced: better-sqlite3 turns enforcement on by
@@ -76,13 +79,15 @@ function migrate(db: Db): void {
   if (current === MIGRATIONS.length) return;
   for (;;) {
     // Under the write lock, the version read again: another process may have migrated meanwhile.
-    const done = db.transaction(() => {
-      const v = db.pragma('user_version', { simple: true }) as number;
-      if (v >= MIGRATIONS.length) return true;
-      db.exec(MIGRATIONS[v]);
-      db.pragma(`user_version = ${v + 1}`);
-      return false;
-    }).immediate();
+    const done = db
+      .transaction(() => {
+        const v = db.pragma('user_version', { simple: true }) as number;
+        if (v >= MIGRATIONS.length) return true;
+        db.exec(MIGRATIONS[v]);
+        db.pragma(`user_version = ${v + 1}`);
+        return false;
+      })
+      .immediate();
     if (done) return;
   }
 }

@@ -9,14 +9,36 @@ import type { EligibilityRecord, Eligibility, Source, UpdateStatus } from '../do
 /** The index on eligibility(student_id), as migration 1 creates it. */
 const STUDENT_INDEX = 'eligibility_student';
 
-export const RECORD_COLUMNS = 'id, student_id, school_year, start_date, end_date, eligibility, source, certified_type, application_name, reference_number, created_run';
+export const RECORD_COLUMNS =
+  'id, student_id, school_year, start_date, end_date, eligibility, source, certified_type, application_name, reference_number, created_run';
 
-export type RecordRow = [number, number, number, string, string, Eligibility, Source, string | null, string | null, string | null, number | null];
+export type RecordRow = [
+  number,
+  number,
+  number,
+  string,
+  string,
+  Eligibility,
+  Source,
+  string | null,
+  string | null,
+  string | null,
+  number | null,
+];
 
 export function toRecord(r: RecordRow): EligibilityRecord {
   return {
-    id: r[0], studentId: r[1], schoolYear: r[2], startDate: r[3], endDate: r[4], eligibility: r[5],
-    source: r[6], certifiedType: r[7], applicationName: r[8], referenceNumber: r[9], createdRun: r[10],
+    id: r[0],
+    studentId: r[1],
+    schoolYear: r[2],
+    startDate: r[3],
+    endDate: r[4],
+    eligibility: r[5],
+    source: r[6],
+    certifiedType: r[7],
+    applicationName: r[8],
+    referenceNumber: r[9],
+    createdRun: r[10],
   };
 }
 
@@ -66,10 +88,31 @@ export function createEligibilityStore(db: Db) {
   // Everything that reads or changes eligibility or the change log, after the buffered inserts.
   const flushed = flushingFirst(inserts.flush, {
     /** Logs a change: the record as it now stands (as it was, when removed) and, for an end or a retype, as it was. */
-    logChange(runId: number | null, status: UpdateStatus, r: EligibilityRecord, before: EligibilityRecord | null,
-      at: string | null, note: string | null = null): void {
-      log.run(runId, status, r.id, r.studentId, r.schoolYear, r.startDate, r.endDate, r.eligibility, r.source,
-        r.certifiedType, r.applicationName, r.referenceNumber, before && JSON.stringify(before), at, note);
+    logChange(
+      runId: number | null,
+      status: UpdateStatus,
+      r: EligibilityRecord,
+      before: EligibilityRecord | null,
+      at: string | null,
+      note: string | null = null,
+    ): void {
+      log.run(
+        runId,
+        status,
+        r.id,
+        r.studentId,
+        r.schoolYear,
+        r.startDate,
+        r.endDate,
+        r.eligibility,
+        r.source,
+        r.certifiedType,
+        r.applicationName,
+        r.referenceNumber,
+        before && JSON.stringify(before),
+        at,
+        note,
+      );
     },
 
     /** In a file's transaction, before anything else: defers the student index when the table is empty. */
@@ -110,8 +153,11 @@ export function createEligibilityStore(db: Db) {
 
     /** Records of the school year that are active on `today`: they end on or after it (the mass-change guard's base). */
     countActive(schoolYear: number, today: string): number {
-      return (db.prepare('SELECT count(*) AS n FROM eligibility WHERE school_year = ? AND end_date >= ?')
-        .get(schoolYear, today) as { n: number }).n;
+      return (
+        db.prepare('SELECT count(*) AS n FROM eligibility WHERE school_year = ? AND end_date >= ?').get(schoolYear, today) as {
+          n: number;
+        }
+      ).n;
     },
 
     maxId(): number {

@@ -32,15 +32,23 @@ export function createFileDecisions(db: Db) {
      * already dismissed (and, for `approve`, held and not yet approved).
      */
     undecided(importName: string, forDecision: 'approved' | 'dismissed'): Undecided[] {
-      const rows = db.prepare(`SELECT coalesce(l.sha256, l.listing_key) AS key, l.name, l.state, l.run_id AS runId,
+      const rows = db
+        .prepare(
+          `SELECT coalesce(l.sha256, l.listing_key) AS key, l.name, l.state, l.run_id AS runId,
           l.error_code AS errorCode
         FROM file_ledger l
         WHERE l.import = ? AND coalesce(l.sha256, l.listing_key) IS NOT NULL
           AND l.id = (SELECT max(m.id) FROM file_ledger m WHERE m.import = l.import
             AND coalesce(m.sha256, m.listing_key) = coalesce(l.sha256, l.listing_key))
-        ORDER BY l.id DESC`).all(importName) as Undecided[];
-      return rows.filter((r) => (forDecision === 'approved' ? r.state === 'held' : ['held', 'rejected'].includes(r.state))
-        && !this.has(importName, r.key, 'dismissed') && (forDecision === 'dismissed' || !this.has(importName, r.key, 'approved')));
+        ORDER BY l.id DESC`,
+        )
+        .all(importName) as Undecided[];
+      return rows.filter(
+        (r) =>
+          (forDecision === 'approved' ? r.state === 'held' : ['held', 'rejected'].includes(r.state)) &&
+          !this.has(importName, r.key, 'dismissed') &&
+          (forDecision === 'dismissed' || !this.has(importName, r.key, 'approved')),
+      );
     },
 
     /** The one undecided file whose key starts with `prefix` (at least 6 hex digits, any case). */
@@ -59,8 +67,10 @@ export function createFileDecisions(db: Db) {
     },
 
     record(importName: string, file: Undecided, decision: 'approved' | 'dismissed', by: string | null, at: string): void {
-      db.prepare(`INSERT INTO file_decisions (import, decision, file_key, file_name, decided_by, decided_at)
-        VALUES (?, ?, ?, ?, ?, ?)`).run(importName, decision, file.key, file.name, by, at);
+      db.prepare(
+        `INSERT INTO file_decisions (import, decision, file_key, file_name, decided_by, decided_at)
+        VALUES (?, ?, ?, ?, ?, ?)`,
+      ).run(importName, decision, file.key, file.name, by, at);
     },
 
     has(importName: string, key: string, decision: 'approved' | 'dismissed'): boolean {
@@ -69,8 +79,10 @@ export function createFileDecisions(db: Db) {
 
     /** An approval is used by the run that imported the file with it. */
     useApproval(importName: string, key: string, runId: number): void {
-      db.prepare(`UPDATE file_decisions SET used_by_run = ? WHERE import = ? AND file_key = ? AND decision = 'approved'
-        AND used_by_run IS NULL`).run(runId, importName, key);
+      db.prepare(
+        `UPDATE file_decisions SET used_by_run = ? WHERE import = ? AND file_key = ? AND decision = 'approved'
+        AND used_by_run IS NULL`,
+      ).run(runId, importName, key);
     },
   };
 }

@@ -56,9 +56,12 @@ class PairSet {
 }
 
 export function loadHeldRecords(db: Db): HeldRecords {
-  const { records, maxRecord, maxStudent } = db.prepare(`SELECT (SELECT count(*) FROM eligibility) AS records,
+  const { records, maxRecord, maxStudent } = db
+    .prepare(
+      `SELECT (SELECT count(*) FROM eligibility) AS records,
     (SELECT coalesce(max(id), 0) FROM eligibility) AS maxRecord,
-    max((SELECT coalesce(max(id), 0) FROM students), (SELECT coalesce(max(student_id), 0) FROM eligibility)) AS maxStudent`)
+    max((SELECT coalesce(max(id), 0) FROM students), (SELECT coalesce(max(student_id), 0) FROM eligibility)) AS maxStudent`,
+    )
     .get() as { records: number; maxRecord: number; maxStudent: number };
   const state = new Uint8Array(maxStudent + 1);
   const keys = new Map<string, number>(); // few: a school year has a few thousand distinct records at most
@@ -72,8 +75,12 @@ export function loadHeldRecords(db: Db): HeldRecords {
     state[student] = LOADED;
   };
   // Pages of `student,key` entries.
-  const page = db.prepare(`SELECT group_concat(student_id || ',' || ${KEY_SQL}, ';'), count(*)
-    FROM eligibility WHERE id > ? AND id <= ?`).raw(true);
+  const page = db
+    .prepare(
+      `SELECT group_concat(student_id || ',' || ${KEY_SQL}, ';'), count(*)
+    FROM eligibility WHERE id > ? AND id <= ?`,
+    )
+    .raw(true);
   const rows = db.prepare(`SELECT student_id AS studentId, start_date AS startDate, end_date AS endDate, eligibility,
     source, certified_type AS certifiedType FROM eligibility WHERE id > ? AND id <= ?`);
   for (let from = 0; from < maxRecord; from += PAGE) {
@@ -85,7 +92,9 @@ export function loadHeldRecords(db: Db): HeldRecords {
       for (let i = start; i < comma; i++) student = student * 10 + entries!.charCodeAt(i) - 48;
       add(student, entries!.slice(comma + 1, end));
     });
-    if (!paged) for (const r of rows.iterate(from, from + PAGE) as Iterable<Compared & { studentId: number }>) add(r.studentId, recordKey(r));
+    if (!paged)
+      for (const r of rows.iterate(from, from + PAGE) as Iterable<Compared & { studentId: number }>)
+        add(r.studentId, recordKey(r));
   }
 
   return {

@@ -44,7 +44,10 @@ export function createImportStores(db: Db): ImportStores {
     studentKeys: (identifier) => studentKeys(db, identifier),
     heldRecords: () => loadHeldRecords(db),
     fileTransaction: (wait) => ({
-      begin: () => wait.run('file:begin', () => { db.exec('BEGIN IMMEDIATE'); }),
+      begin: () =>
+        wait.run('file:begin', () => {
+          db.exec('BEGIN IMMEDIATE');
+        }),
       commit() {
         eligibility.flush();
         db.exec('COMMIT');

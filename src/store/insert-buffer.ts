@@ -54,7 +54,16 @@ export function createInsertBuffer(db: Db) {
         write();
         inserts = insertsFor(db, l.schoolYear, runId);
       }
-      values.push(studentId, l.startDate, l.endDate, l.eligibility, l.source, l.certifiedType, l.applicationName, l.referenceNumber);
+      values.push(
+        studentId,
+        l.startDate,
+        l.endDate,
+        l.eligibility,
+        l.source,
+        l.certifiedType,
+        l.applicationName,
+        l.referenceNumber,
+      );
       if (values.length === BATCH * WIDTH) write();
     },
 

@@ -16,30 +16,59 @@ export interface BatchEntry {
   runId: number | null;
 }
 
-export type NewBatchEntry = Pick<BatchEntry, 'import' | 'runAt' | 'highPriority' | 'keep' | 'test' | 'submittedBy' | 'submittedAt'>;
+export type NewBatchEntry = Pick<
+  BatchEntry,
+  'import' | 'runAt' | 'highPriority' | 'keep' | 'test' | 'submittedBy' | 'submittedAt'
+>;
 
 interface Row {
-  id: number; import: string; run_at: string; high_priority: number; keep: number; test: number;
-  submitted_by: string | null; submitted_at: string; state: BatchEntry['state']; run_id: number | null;
+  id: number;
+  import: string;
+  run_at: string;
+  high_priority: number;
+  keep: number;
+  test: number;
+  submitted_by: string | null;
+  submitted_at: string;
+  state: BatchEntry['state'];
+  run_id: number | null;
 }
 
 const toEntry = (r: Row): BatchEntry => ({
-  id: r.id, import: r.import, runAt: r.run_at, highPriority: r.high_priority === 1, keep: r.keep === 1, test: r.test === 1,
-  submittedBy: r.submitted_by, submittedAt: r.submitted_at, state: r.state, runId: r.run_id,
+  id: r.id,
+  import: r.import,
+  runAt: r.run_at,
+  highPriority: r.high_priority === 1,
+  keep: r.keep === 1,
+  test: r.test === 1,
+  submittedBy: r.submitted_by,
+  submittedAt: r.submitted_at,
+  state: r.state,
+  runId: r.run_id,
 });
 
 export function createQueueStore(db: Db) {
   return {
     submit(e: NewBatchEntry): number {
-      return Number(db.prepare(`INSERT INTO batch_queue (import, run_at, high_priority, keep, test, submitted_by, submitted_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`).run(e.import, e.runAt, e.highPriority ? 1 : 0, e.keep ? 1 : 0, e.test ? 1 : 0,
-        e.submittedBy, e.submittedAt).lastInsertRowid);
+      return Number(
+        db
+          .prepare(
+            `INSERT INTO batch_queue (import, run_at, high_priority, keep, test, submitted_by, submitted_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(e.import, e.runAt, e.highPriority ? 1 : 0, e.keep ? 1 : 0, e.test ? 1 : 0, e.submittedBy, e.submittedAt)
+          .lastInsertRowid,
+      );
     },
 
     /** The entry to run next at `now`: due ones only, high priority first, then the earliest time, then the first submitted. */
     nextDue(now: Date): BatchEntry | null {
-      const row = db.prepare(`SELECT * FROM batch_queue WHERE state = 'queued' AND run_at <= ?
-        ORDER BY high_priority DESC, run_at, id LIMIT 1`).get(now.toISOString()) as Row | undefined;
+      const row = db
+        .prepare(
+          `SELECT * FROM batch_queue WHERE state = 'queued' AND run_at <= ?
+        ORDER BY high_priority DESC, run_at, id LIMIT 1`,
+        )
+        .get(now.toISOString()) as Row | undefined;
       return row ? toEntry(row) : null;
     },
 
@@ -68,8 +97,9 @@ export function createQueueStore(db: Db) {
     },
 
     list(): BatchEntry[] {
-      return (db.prepare("SELECT * FROM batch_queue WHERE state <> 'done' ORDER BY high_priority DESC, run_at, id").all() as Row[])
-        .map(toEntry);
+      return (
+        db.prepare("SELECT * FROM batch_queue WHERE state <> 'done' ORDER BY high_priority DESC, run_at, id").all() as Row[]
+      ).map(toEntry);
     },
   };
 }

@@ -24,7 +24,11 @@ export interface RunLock {
 /** The lock file of an import: readable for a person, unique for any name (names match ignoring case). */
 export function runLockPath(dataDir: string, importName: string): string {
   const key = importName.toLowerCase();
-  const slug = key.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'import';
+  const slug =
+    key
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'import';
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
   return join(dataDir, LOCKS_DIR, `${slug}-${hash}.lock`);
 }

@@ -47,10 +47,25 @@ export function createRunStore(db: Db) {
 
   return {
     create(run: NewRun): number {
-      return Number(db.prepare(`INSERT INTO runs (import, mapping, school_year, mode, status, trigger_kind, trigger_by,
-        started_at, notices, include_updated, keep) VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?, ?)`).run(
-        run.import, run.mapping, run.schoolYear, run.mode, run.trigger.kind, run.trigger.by, run.startedAt,
-        JSON.stringify(run.notices), run.includeUpdated ? 1 : 0, run.keep ? 1 : 0).lastInsertRowid);
+      return Number(
+        db
+          .prepare(
+            `INSERT INTO runs (import, mapping, school_year, mode, status, trigger_kind, trigger_by,
+        started_at, notices, include_updated, keep) VALUES (?, ?, ?, ?, 'Running', ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            run.import,
+            run.mapping,
+            run.schoolYear,
+            run.mode,
+            run.trigger.kind,
+            run.trigger.by,
+            run.startedAt,
+            JSON.stringify(run.notices),
+            run.includeUpdated ? 1 : 0,
+            run.keep ? 1 : 0,
+          ).lastInsertRowid,
+      );
     },
 
     /**
@@ -59,40 +74,72 @@ export function createRunStore(db: Db) {
      * one would hold the lock), so it is reaped as interrupted.
      */
     start(run: NewRun, holdsLock: boolean): number {
-      return db.transaction(() => {
-        const runId = this.create(run);
-        if (holdsLock) {
-          const dead = db.prepare("SELECT id FROM runs WHERE import = ? AND status = 'Running' AND id <> ?")
-            .pluck().all(run.import, runId) as number[];
-          for (const id of dead) this.reap(id, run.startedAt);
-          db.prepare('INSERT OR REPLACE INTO run_locks (import, run_id, pid, owner, since) VALUES (?, ?, ?, ?, ?)')
-            .run(run.import, runId, process.pid, OWNER, run.startedAt);
-        }
-        return runId;
-      }).immediate();
+      return db
+        .transaction(() => {
+          const runId = this.create(run);
+          if (holdsLock) {
+            const dead = db
+              .prepare("SELECT id FROM runs WHERE import = ? AND status = 'Running' AND id <> ?")
+              .pluck()
+              .all(run.import, runId) as number[];
+            for (const id of dead) this.reap(id, run.startedAt);
+            db.prepare('INSERT OR REPLACE INTO run_locks (import, run_id, pid, owner, since) VALUES (?, ?, ?, ?, ?)').run(
+              run.import,
+              runId,
+              process.pid,
+              OWNER,
+              run.startedAt,
+            );
+          }
+          return runId;
+        })
+        .immediate();
     },
 
     /** The run that holds the import's lock, as its row says (or the import's latest Running run), if known. */
     holder(importName: string): number | null {
       const row = db.prepare('SELECT run_id FROM run_locks WHERE import = ?').pluck().get(importName) as number | undefined;
-      return row ?? (db.prepare("SELECT max(id) FROM runs WHERE import = ? AND status = 'Running'").pluck().get(importName) as number | null);
+      return (
+        row ??
+        (db.prepare("SELECT max(id) FROM runs WHERE import = ? AND status = 'Running'").pluck().get(importName) as number | null)
+      );
     },
 
     /** The run's outcome, and its lock row gone, in one transaction. */
-    finish(runId: number, status: 'Successful' | 'Unsuccessful', finishedAt: string, summary: ReportSummary,
-      error: { code: number; text: string } | null): void {
+    finish(
+      runId: number,
+      status: 'Successful' | 'Unsuccessful',
+      finishedAt: string,
+      summary: ReportSummary,
+      error: { code: number; text: string } | null,
+    ): void {
       db.transaction(() => {
-        db.prepare(`UPDATE runs SET status = ?, finished_at = ?, new = ?, ended = ?, removed = ?, existing = ?, errors = ?,
-          warnings = ?, error_code = ?, error_text = ? WHERE id = ?`).run(status, finishedAt, summary.new, summary.ended,
-          summary.removed, summary.existing, summary.errors, summary.warnings, error?.code ?? null, error?.text ?? null, runId);
+        db.prepare(
+          `UPDATE runs SET status = ?, finished_at = ?, new = ?, ended = ?, removed = ?, existing = ?, errors = ?,
+          warnings = ?, error_code = ?, error_text = ? WHERE id = ?`,
+        ).run(
+          status,
+          finishedAt,
+          summary.new,
+          summary.ended,
+          summary.removed,
+          summary.existing,
+          summary.errors,
+          summary.warnings,
+          error?.code ?? null,
+          error?.text ?? null,
+          runId,
+        );
         db.prepare('DELETE FROM run_locks WHERE run_id = ?').run(runId);
       }).immediate();
     },
 
     /** Marks a run that never finished (its process died) as interrupted. */
     reap(runId: number, at: string): void {
-      db.prepare(`UPDATE runs SET status = 'Unsuccessful', finished_at = ?, error_code = 5014, error_text = ?
-        WHERE id = ? AND status = 'Running'`).run(at, formatMessage(5014), runId);
+      db.prepare(
+        `UPDATE runs SET status = 'Unsuccessful', finished_at = ?, error_code = 5014, error_text = ?
+        WHERE id = ? AND status = 'Running'`,
+      ).run(at, formatMessage(5014), runId);
       db.prepare('DELETE FROM run_locks WHERE run_id = ?').run(runId);
     },
 
@@ -103,32 +150,58 @@ export function createRunStore(db: Db) {
     reapStale(at: string, dataDir: string): number {
       const held: RunLock[] = [];
       try {
-        return db.transaction(() => {
-          const imports = db.prepare(`SELECT import FROM runs WHERE status = 'Running'
-            UNION SELECT import FROM run_locks`).pluck().all() as string[];
-          let n = 0;
-          for (const name of imports) {
-            // Held until the reaping commits, so no new run of the import can start in between.
-            const lock = tryRunLock(dataDir, name);
-            if (!lock) continue;
-            held.push(lock);
-            const stale = db.prepare(`SELECT id FROM runs WHERE import = ? AND status = 'Running'
-              UNION SELECT run_id FROM run_locks WHERE import = ?`).pluck().all(name, name) as number[];
-            for (const id of stale) this.reap(id, at);
-            n += stale.length;
-          }
-          return n;
-        }).immediate();
+        return db
+          .transaction(() => {
+            const imports = db
+              .prepare(
+                `SELECT import FROM runs WHERE status = 'Running'
+            UNION SELECT import FROM run_locks`,
+              )
+              .pluck()
+              .all() as string[];
+            let n = 0;
+            for (const name of imports) {
+              // Held until the reaping commits, so no new run of the import can start in between.
+              const lock = tryRunLock(dataDir, name);
+              if (!lock) continue;
+              held.push(lock);
+              const stale = db
+                .prepare(
+                  `SELECT id FROM runs WHERE import = ? AND status = 'Running'
+              UNION SELECT run_id FROM run_locks WHERE import = ?`,
+                )
+                .pluck()
+                .all(name, name) as number[];
+              for (const id of stale) this.reap(id, at);
+              n += stale.length;
+            }
+            return n;
+          })
+          .immediate();
       } finally {
         for (const l of held) l.release();
       }
     },
 
     ledger(runId: number, importName: string, e: LedgerEntry): void {
-      db.prepare(`INSERT INTO file_ledger (run_id, import, name, size, mtime, sha256, state, lines, renamed_to,
-        imported_by_run, error_code, error_text, listing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(runId,
-        importName, e.name, e.size, e.mtime, e.sha256, e.state, e.lines, e.renamedTo, e.importedByRun,
-        e.error?.code ?? null, e.error?.text ?? null, e.listingKey ?? null);
+      db.prepare(
+        `INSERT INTO file_ledger (run_id, import, name, size, mtime, sha256, state, lines, renamed_to,
+        imported_by_run, error_code, error_text, listing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        runId,
+        importName,
+        e.name,
+        e.size,
+        e.mtime,
+        e.sha256,
+        e.state,
+        e.lines,
+        e.renamedTo,
+        e.importedByRun,
+        e.error?.code ?? null,
+        e.error?.text ?? null,
+        e.listingKey ?? null,
+      );
     },
 
     message(runId: number, file: string, line: number, p: Problem): void {
@@ -137,8 +210,19 @@ export function createRunStore(db: Db) {
 
     /** A test run's Updated Records row (a real run's are its change log). */
     testUpdate(runId: number, r: EligibilityRecord, status: UpdateStatus): void {
-      addTestUpdate.run(runId, r.studentId, r.schoolYear, r.startDate, r.endDate, r.eligibility, r.source, r.certifiedType,
-        r.applicationName, r.referenceNumber, status);
+      addTestUpdate.run(
+        runId,
+        r.studentId,
+        r.schoolYear,
+        r.startDate,
+        r.endDate,
+        r.eligibility,
+        r.source,
+        r.certifiedType,
+        r.applicationName,
+        r.referenceNumber,
+        status,
+      );
     },
 
     /** A test run's rows of one file, kept aside during its transaction, written in one transaction after it rolled back. */

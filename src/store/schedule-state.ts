@@ -15,7 +15,9 @@ export function createScheduleState(db: Db, wait?: StoreWait) {
     },
     /** Moves the watermark forward (never back). */
     markHandled(importName: string, at: Date): void {
-      const write = () => { mark.run(importName, at.toISOString()); };
+      const write = () => {
+        mark.run(importName, at.toISOString());
+      };
       if (wait) wait.background('schedule:handled', write);
       else write();
     },

@@ -39,15 +39,26 @@ export function upsertStudents(db: Db, students: Iterable<Student>, replace: boo
       if (!row) {
         insert.run(s.studentNumber, s.stateId, s.lastName, s.firstName, s.birthDate, s.school, s.grade);
         counts.inserted++;
-      } else if (row.state_id !== s.stateId || row.last_name !== s.lastName || row.first_name !== s.firstName
-        || row.birth_date !== s.birthDate || row.school !== s.school || row.grade !== s.grade || row.active !== 1) {
+      } else if (
+        row.state_id !== s.stateId ||
+        row.last_name !== s.lastName ||
+        row.first_name !== s.firstName ||
+        row.birth_date !== s.birthDate ||
+        row.school !== s.school ||
+        row.grade !== s.grade ||
+        row.active !== 1
+      ) {
         update.run(s.stateId, s.lastName, s.firstName, s.birthDate, s.school, s.grade, row.id);
         counts.updated++;
       } else counts.unchanged++;
     }
     if (replace) {
-      counts.deactivated = db.prepare(`UPDATE students SET active = 0 WHERE active = 1
-        AND student_number NOT IN (SELECT student_number FROM seen)`).run().changes;
+      counts.deactivated = db
+        .prepare(
+          `UPDATE students SET active = 0 WHERE active = 1
+        AND student_number NOT IN (SELECT student_number FROM seen)`,
+        )
+        .run().changes;
       db.exec('DROP TABLE seen');
     }
   })();
@@ -67,12 +78,17 @@ const SHARED = -2;
  */
 export function studentKeys(db: Db, identifier: 'stateId' | 'studentNumber'): StudentKeys {
   const column = identifier === 'stateId' ? 'state_id' : 'student_number';
-  const { n, max } = db.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS max FROM students').get() as { n: number; max: number };
+  const { n, max } = db.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS max FROM students').get() as {
+    n: number;
+    max: number;
+  };
   const table = new KeyTable(n);
   const add = (s: string, start: number, end: number, id: number) => {
     if (table.set(s, start, end, id) !== -1) table.set(s, start, end, SHARED);
   };
-  const page = db.prepare(`SELECT group_concat(${column} || ',' || id, ';'), count(*) FROM students WHERE id > ? AND id <= ?`).raw(true);
+  const page = db
+    .prepare(`SELECT group_concat(${column} || ',' || id, ';'), count(*) FROM students WHERE id > ? AND id <= ?`)
+    .raw(true);
   const rows = db.prepare(`SELECT ${column}, id FROM students WHERE id > ? AND id <= ?`).raw(true);
   for (let from = 0; from < max; from += PAGE) {
     const [entries, count] = page.get(from, from + PAGE) as [string | null, number];
@@ -83,7 +99,8 @@ export function studentKeys(db: Db, identifier: 'stateId' | 'studentNumber'): St
       for (let i = comma + 1; i < end; i++) id = id * 10 + entries!.charCodeAt(i) - 48;
       add(entries!, start, comma, id);
     });
-    if (!paged) for (const [key, id] of rows.iterate(from, from + PAGE) as Iterable<[string, number]>) add(key, 0, key.length, id);
+    if (!paged)
+      for (const [key, id] of rows.iterate(from, from + PAGE) as Iterable<[string, number]>) add(key, 0, key.length, id);
   }
   return {
     get(key: string): number | undefined {

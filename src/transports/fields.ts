@@ -35,5 +35,6 @@ export function checkRemoteDirectory(dir: string, c: ConfigCheck): void {
 }
 
 /** The port a file gives, else the protocol's own. */
-export const portOr = (values: Readonly<Record<string, unknown>>, port: number): { port: number } =>
-  ({ port: (values.port as number | undefined) ?? port });
+export const portOr = (values: Readonly<Record<string, unknown>>, port: number): { port: number } => ({
+  port: (values.port as number | undefined) ?? port,
+});

@@ -19,7 +19,12 @@ export const ftpsBranch = z.object({
   certSha256: z
     .string()
     .trim()
-    .transform((s) => s.replace(/^(sha256\s+)?fingerprint=/i, '').replace(/:/g, '').toLowerCase())
+    .transform((s) =>
+      s
+        .replace(/^(sha256\s+)?fingerprint=/i, '')
+        .replace(/:/g, '')
+        .toLowerCase(),
+    )
     .refine((s) => /^[0-9a-f]{64}$/.test(s), { error: 'must be a SHA-256 fingerprint: 32 bytes in hex, with or without colons' })
     .optional(),
   insecureTls: z.boolean().default(false),
@@ -39,6 +44,10 @@ export const ftpsConfig: Omit<TransportDef<FtpsConfig, typeof ftpsBranch>, 'open
   settle(values, configDir) {
     const ftpsMode = (values.ftpsMode as FtpsConfig['ftpsMode']) ?? 'implicit';
     const caFile = values.caFile as string | undefined;
-    return { ...portOr(values, FTPS_PORTS[ftpsMode]), ftpsMode, ...(caFile !== undefined ? { caFile: path.resolve(configDir, caFile) } : {}) };
+    return {
+      ...portOr(values, FTPS_PORTS[ftpsMode]),
+      ftpsMode,
+      ...(caFile !== undefined ? { caFile: path.resolve(configDir, caFile) } : {}),
+    };
   },
 };

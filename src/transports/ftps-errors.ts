@@ -81,16 +81,18 @@ export function connectError(
     return cannotConnect(host, `the server refused the ${phase}: ${said}`, undefined, cause);
   }
   if (ctx.timedOut || isTimeout(e)) {
-    const hint = ctx.mode === 'explicit' && (phase === 'greeting' || phase === 'connect')
-      ? '; an implicit-TLS port says nothing until a TLS handshake: check ftpsMode'
-      : '';
+    const hint =
+      ctx.mode === 'explicit' && (phase === 'greeting' || phase === 'connect')
+        ? '; an implicit-TLS port says nothing until a TLS handshake: check ftpsMode'
+        : '';
     return cannotConnect(host, `timed out after ${ctx.timeoutMs} ms during the ${phase}${hint}`, 'timeout', cause);
   }
   const net = networkReason(e, ctx);
   if (net !== null) {
-    const hint = ctx.mode === 'implicit' && /wrong version number/i.test(net.reason)
-      ? ' (the port does not speak implicit TLS: check ftpsMode)'
-      : '';
+    const hint =
+      ctx.mode === 'implicit' && /wrong version number/i.test(net.reason)
+        ? ' (the port does not speak implicit TLS: check ftpsMode)'
+        : '';
     return cannotConnect(host, `${net.reason} during the ${phase}${hint}`, net.detail, cause);
   }
   return unexpected(cause, `connecting to ${host} by FTPS (${phase})`);
@@ -112,12 +114,18 @@ export function operationError(
   if (e instanceof FTPError) {
     const said = scrub(`${e.code} ${e.message.replace(/^\d{3}[ -]?/, '').trim()}`, ctx);
     if (e.code === 550) return new FramError(5015, { reason: `the server refused to ${what} (${said})` }, { cause });
-    if ((e.code >= 400 && e.code < 500) || e.code === 530) return cannotConnect(host, `the server could not ${what} (${said})`, undefined, cause);
+    if ((e.code >= 400 && e.code < 500) || e.code === 530)
+      return cannotConnect(host, `the server could not ${what} (${said})`, undefined, cause);
     if (e.code >= 500 && refused) return refused(said);
     return unexpected(cause, `trying to ${what}: the server answered ${said}`);
   }
   if (isTimeout(e)) {
-    return cannotConnect(host, `connection timed out: no progress for ${ctx.idleTimeoutMs} ms while trying to ${what}`, 'timeout', cause);
+    return cannotConnect(
+      host,
+      `connection timed out: no progress for ${ctx.idleTimeoutMs} ms while trying to ${what}`,
+      'timeout',
+      cause,
+    );
   }
   const net = networkReason(e, ctx);
   if (net !== null) return cannotConnect(host, `${net.reason} while trying to ${what}`, net.detail, cause);

@@ -112,7 +112,12 @@ export function checkPeer(socket: TLSSocket, policy: TrustPolicy): PeerIdentity 
  * control connection's one. Otherwise the socket is destroyed with the 5005 error before any data
  * is used; `onRefused` keeps the error, since basic-ftp rewrites the messages of socket errors.
  */
-export function guardDataSocket(socket: TLSSocket, policy: TrustPolicy, control: PeerIdentity, onRefused: (e: FramError) => void): void {
+export function guardDataSocket(
+  socket: TLSSocket,
+  policy: TrustPolicy,
+  control: PeerIdentity,
+  onRefused: (e: FramError) => void,
+): void {
   socket.once('secureConnect', () => {
     if (socket.isSessionReused()) return;
     try {
@@ -124,7 +129,10 @@ export function guardDataSocket(socket: TLSSocket, policy: TrustPolicy, control:
         });
       }
     } catch (e) {
-      const err = e instanceof FramError ? e : new FramError(5005, { fingerprint: '(unknown)', reason: (e as Error).message }, { cause: e });
+      const err =
+        e instanceof FramError
+          ? e
+          : new FramError(5005, { fingerprint: '(unknown)', reason: (e as Error).message }, { cause: e });
       onRefused(err);
       socket.on('error', () => {});
       socket.destroy(new Error(err.message));

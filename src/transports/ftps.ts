@@ -11,7 +11,14 @@ import { connectError, operationError, type ConnectPhase } from './ftps-errors.j
 import { checkPeer, guardDataSocket, trustPolicy, type TrustPolicy } from './ftps-trust.js';
 import { eitherSignal, interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
 import { ftpsBranch, ftpsConfig, FTPS_PORTS, type FtpsConfig } from './ftps-config.js';
-import { TargetExistsError, type Opener, type PeerIdentity, type RemoteFile, type TransportDef, type Transport } from './transport.js';
+import {
+  TargetExistsError,
+  type Opener,
+  type PeerIdentity,
+  type RemoteFile,
+  type TransportDef,
+  type Transport,
+} from './transport.js';
 
 export const openFtps: Opener<FtpsConfig> = async (imp, secrets, opts) => {
   if (opts.signal?.aborted) throw interrupted();
@@ -35,12 +42,18 @@ export const openFtps: Opener<FtpsConfig> = async (imp, secrets, opts) => {
     if (mode === 'implicit') {
       const greeting = client.connectImplicitTLS(host, port, { ...policy.tls });
       const socket = client.ftp.socket;
-      socket.once('connect', () => { if (phase === 'connect') phase = 'TLS handshake'; });
-      socket.once('secureConnect', () => { phase = 'greeting'; });
+      socket.once('connect', () => {
+        if (phase === 'connect') phase = 'TLS handshake';
+      });
+      socket.once('secureConnect', () => {
+        phase = 'greeting';
+      });
       await greeting;
     } else {
       const greeting = client.connect(host, port);
-      client.ftp.socket.once('connect', () => { phase = 'greeting'; });
+      client.ftp.socket.once('connect', () => {
+        phase = 'greeting';
+      });
       await greeting;
       phase = 'TLS handshake';
       await client.useTLS({ ...policy.tls });
@@ -66,7 +79,10 @@ export const openFtps: Opener<FtpsConfig> = async (imp, secrets, opts) => {
   });
   let stopListening = () => {};
   const stopped = new Promise<never>((_, reject) => {
-    stopListening = whenAborted(opts.signal, () => { client.close(); reject(interrupted()); });
+    stopListening = whenAborted(opts.signal, () => {
+      client.close();
+      reject(interrupted());
+    });
   });
   const running = sequence();
   running.catch(() => {}); // when the deadline or the stop wins, the sequence's own failure is not news
@@ -83,8 +99,13 @@ export const openFtps: Opener<FtpsConfig> = async (imp, secrets, opts) => {
   // type says readonly, only because it is set in the constructor).
   (client.ftp as { timeout: number }).timeout = opts.idleTimeoutMs;
   return createFtpsTransport(client, policy, peer!, {
-    host, port, password, idleTimeoutMs: opts.idleTimeoutMs, directory: directory || '.',
-    mlsd: client.availableListCommands[0] === 'MLSD', signal: opts.signal,
+    host,
+    port,
+    password,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    directory: directory || '.',
+    mlsd: client.availableListCommands[0] === 'MLSD',
+    signal: opts.signal,
   });
 };
 
@@ -103,7 +124,8 @@ interface SessionInfo {
 
 /** A line break would end the FTP command early; names.ts refuses these too, this is the last guard. */
 function checkName(name: string): void {
-  if (name === '' || /[/\\\r\n\0]/.test(name)) throw new FramError(5016, { file: JSON.stringify(name).slice(1, -1), reason: 'it is not a plain file name' });
+  if (name === '' || /[/\\\r\n\0]/.test(name))
+    throw new FramError(5016, { file: JSON.stringify(name).slice(1, -1), reason: 'it is not a plain file name' });
 }
 
 function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIdentity, s: SessionInfo): Transport {
@@ -122,13 +144,15 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
       ftp.dataSocket = undefined;
       throw new FramError(5005, { fingerprint: '(none)', reason: 'the data connection is not encrypted' });
     }
-    guardDataSocket(socket, policy, peer, (e) => { refusal = e; });
+    guardDataSocket(socket, policy, peer, (e) => {
+      refusal = e;
+    });
     return res;
   };
   client.prepareTransfer = guarded;
 
   const fail = (e: unknown, what: string, refused?: (said: string) => Error): Error =>
-    (s.signal?.aborted ? interrupted() : refusal ?? operationError(e, what, s, refused));
+    s.signal?.aborted ? interrupted() : (refusal ?? operationError(e, what, s, refused));
 
   // Stopping closes the control connection: the command or transfer under way fails at once.
   const stopClosing = whenAborted(s.signal, () => client.ftp.closeWithError(interrupted()));
@@ -155,26 +179,27 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
   return {
     peer,
 
-    list: () => serial(async () => {
-      const out: RemoteFile[] = [];
-      for (const f of await listNames()) {
-        if (!f.isFile) continue;
-        let mtime = s.mlsd && f.modifiedAt && !Number.isNaN(f.modifiedAt.getTime()) ? f.modifiedAt : undefined;
-        if (!mtime) {
-          // LIST shows minutes only; the stability gate needs the time to the second.
-          try {
-            mtime = await client.lastMod(f.name);
-          } catch (e) {
-            if (e instanceof FTPError && e.code === 550) continue; // gone since the listing
-            throw fail(e, `read the modified time of '${f.name}'`);
+    list: () =>
+      serial(async () => {
+        const out: RemoteFile[] = [];
+        for (const f of await listNames()) {
+          if (!f.isFile) continue;
+          let mtime = s.mlsd && f.modifiedAt && !Number.isNaN(f.modifiedAt.getTime()) ? f.modifiedAt : undefined;
+          if (!mtime) {
+            // LIST shows minutes only; the stability gate needs the time to the second.
+            try {
+              mtime = await client.lastMod(f.name);
+            } catch (e) {
+              if (e instanceof FTPError && e.code === 550) continue; // gone since the listing
+              throw fail(e, `read the modified time of '${f.name}'`);
+            }
           }
+          out.push({ name: f.name, size: f.size, mtime });
         }
-        out.push({ name: f.name, size: f.size, mtime });
-      }
-      listed.clear();
-      for (const f of out) listed.set(f.name, f.size);
-      return out;
-    }),
+        listed.clear();
+        for (const f of out) listed.set(f.name, f.size);
+        return out;
+      }),
 
     download: (name, localPath, { maxBytes, signal }) => {
       checkName(name);
@@ -189,12 +214,19 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
           await client.downloadTo(file.input, name);
         } catch (e) {
           file.input.destroy(e as Error);
-          const own = await file.done.then(() => null, (err: unknown) => err);
+          const own = await file.done.then(
+            () => null,
+            (err: unknown) => err,
+          );
           if (stop?.aborted) throw interrupted();
           // The file's own failure (the cap, the disk) comes first; else the server's answer.
           if (own !== null && own !== e) throw own;
           if (e instanceof FTPError && e.code === 550 && !refusal) throw await refusedDownload(client, name, e, s);
-          throw fail(e, `download '${name}'`, (said) => new FramError(5010, { file: name, reason: `the server would not send it (${said})` }, { cause: e }));
+          throw fail(
+            e,
+            `download '${name}'`,
+            (said) => new FramError(5010, { file: name, reason: `the server would not send it (${said})` }, { cause: e }),
+          );
         } finally {
           stopListening();
         }
@@ -210,12 +242,16 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
         // case, since Windows servers ignore it; a false alarm only makes the caller pick another name.
         const names = (await listNames()).map((f) => f.name);
         if (names.some((n) => n !== from && n.toLowerCase() === to.toLowerCase())) throw new TargetExistsError(to);
-        if (!names.includes(from)) throw new FramError(5007, { file: from, target: to, reason: `'${from}' is no longer in '${s.directory}'` });
+        if (!names.includes(from))
+          throw new FramError(5007, { file: from, target: to, reason: `'${from}' is no longer in '${s.directory}'` });
         try {
           await client.rename(from, to);
         } catch (e) {
-          throw fail(e, `rename '${from}' to '${to}' in '${s.directory}'`,
-            (said) => new FramError(5007, { file: from, target: to, reason: `the server refused (${said})` }, { cause: e }));
+          throw fail(
+            e,
+            `rename '${from}' to '${to}' in '${s.directory}'`,
+            (said) => new FramError(5007, { file: from, target: to, reason: `the server refused (${said})` }, { cause: e }),
+          );
         }
       });
     },
@@ -224,7 +260,9 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
       if (!closing) {
         closed = true;
         stopClosing();
-        closing = tail.then(() => { client.close(); });
+        closing = tail.then(() => {
+          client.close();
+        });
       }
       return closing;
     },
@@ -233,7 +271,10 @@ function createFtpsTransport(client: Client, policy: TrustPolicy, peer: PeerIden
 
 /** RETR got 550: the file is gone (5010), or the server will not send it (5015). */
 async function refusedDownload(client: Client, name: string, e: FTPError, s: SessionInfo): Promise<Error> {
-  const gone = await client.size(name).then(() => false, (err: unknown) => err instanceof FTPError && err.code === 550);
+  const gone = await client.size(name).then(
+    () => false,
+    (err: unknown) => err instanceof FTPError && err.code === 550,
+  );
   if (gone) return new FramError(5010, { file: name, reason: `it is no longer in '${s.directory}'` }, { cause: e });
   return operationError(e, `send '${name}'`, s);
 }

@@ -13,7 +13,13 @@ import { smbTransport } from './smb.js';
 import { checkNames } from './names.js';
 import { interrupted, sleep as abortableSleep } from './transfer.js';
 import {
-  DEFAULT_CONNECT_OPTIONS, type ConnectOptions, type Endpoint, type ReadSecret, type SecretRef, type Secrets, type Transport,
+  DEFAULT_CONNECT_OPTIONS,
+  type ConnectOptions,
+  type Endpoint,
+  type ReadSecret,
+  type SecretRef,
+  type Secrets,
+  type Transport,
   type TransportDef,
 } from './transport.js';
 
@@ -21,7 +27,12 @@ import {
 export const TRANSPORTS = [smbTransport, ftpsTransport, sftpTransport, localTransport] as const;
 
 /** The ports used when an import gives none (docs/configuration.md); each protocol's settle() applies its own. */
-export const DEFAULT_PORTS = { smb: SMB_PORT, ftpsImplicit: FTPS_PORTS.implicit, ftpsExplicit: FTPS_PORTS.explicit, sftp: SFTP_PORT } as const;
+export const DEFAULT_PORTS = {
+  smb: SMB_PORT,
+  ftpsImplicit: FTPS_PORTS.implicit,
+  ftpsExplicit: FTPS_PORTS.explicit,
+  sftp: SFTP_PORT,
+} as const;
 
 /** The zod branches, discriminated by `protocol`: config/import.ts composes them into the import schema. */
 export type ProtocolBranch = (typeof TRANSPORTS)[number]['branch'];

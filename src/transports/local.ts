@@ -14,13 +14,18 @@ function folderError(e: unknown, directory: string): FramError {
   const code = errorCode(e);
   if (code === 'EACCES' || code === 'EPERM') return new FramError(5015, { reason: `cannot read '${directory}'` }, { cause: e });
   if (code === 'ENOENT' || code === 'ENOTDIR') return new FramError(5003, { directory }, { cause: e });
-  return new FramError(5010, { file: directory, reason: `the folder cannot be read (${code ?? (e as Error).message})` }, { cause: e });
+  return new FramError(
+    5010,
+    { file: directory, reason: `the folder cannot be read (${code ?? (e as Error).message})` },
+    { cause: e },
+  );
 }
 
 function readError(e: unknown, name: string, directory: string): FramError {
   const code = errorCode(e);
   if (code === 'ENOENT') return new FramError(5010, { file: name, reason: `it is no longer in '${directory}'` }, { cause: e });
-  if (code === 'EACCES' || code === 'EPERM') return new FramError(5015, { reason: `cannot read '${name}' in '${directory}'` }, { cause: e });
+  if (code === 'EACCES' || code === 'EPERM')
+    return new FramError(5015, { reason: `cannot read '${name}' in '${directory}'` }, { cause: e });
   return new FramError(5010, { file: name, reason: `${code ?? (e as Error).message}` }, { cause: e });
 }
 
@@ -32,13 +37,17 @@ export async function connectLocal(directory: string, signal?: AbortSignal): Pro
     throw folderError(e, directory);
   }
   const listed = new Map<string, number>();
-  const checkStop = () => { if (signal?.aborted) throw interrupted(); };
+  const checkStop = () => {
+    if (signal?.aborted) throw interrupted();
+  };
   return {
     peer: null,
     async list(): Promise<RemoteFile[]> {
       checkStop();
       const out: RemoteFile[] = [];
-      const entries = await readdir(directory, { withFileTypes: true }).catch((e: unknown) => { throw folderError(e, directory); });
+      const entries = await readdir(directory, { withFileTypes: true }).catch((e: unknown) => {
+        throw folderError(e, directory);
+      });
       for (const entry of entries) {
         if (!entry.isFile()) continue;
         const s = await stat(join(directory, entry.name)).catch(() => null);
@@ -54,7 +63,10 @@ export async function connectLocal(directory: string, signal?: AbortSignal): Pro
       // Streamed rather than copyFile: a file that grows while it is copied must stop at the cap.
       const file = await openCappedFile(localPath, maxBytes, () => oversize(name, maxBytes, listed.get(name)));
       const source = createReadStream(join(directory, name), { highWaterMark: 1 << 20 });
-      const end = (e: Error) => { source.destroy(); file.input.destroy(e); };
+      const end = (e: Error) => {
+        source.destroy();
+        file.input.destroy(e);
+      };
       source.once('error', (e) => end(readError(e, name, directory)));
       file.input.once('error', () => source.destroy());
       const offs = stops.map((s) => whenAborted(s, () => end(interrupted())));
@@ -70,12 +82,17 @@ export async function connectLocal(directory: string, signal?: AbortSignal): Pro
       // rename() replaces an existing target, so look first. The run lock makes this run the only
       // one renaming in this folder; rename() itself is atomic, so no crash can leave two names.
       const target = join(directory, to);
-      const taken = await lstat(target).then(() => true, (e: unknown) => {
-        if (errorCode(e) === 'ENOENT') return false;
+      const taken = await lstat(target).then(
+        () => true,
+        (e: unknown) => {
+          if (errorCode(e) === 'ENOENT') return false;
+          throw renameError(e, from, to, directory);
+        },
+      );
+      if (taken) throw new TargetExistsError(to);
+      await rename(join(directory, from), target).catch((e: unknown) => {
         throw renameError(e, from, to, directory);
       });
-      if (taken) throw new TargetExistsError(to);
-      await rename(join(directory, from), target).catch((e: unknown) => { throw renameError(e, from, to, directory); });
     },
     async close() {},
   };

@@ -40,10 +40,19 @@ export function checkNames(t: Transport): Transport {
     if (unsafe) throw new FramError(5016, { file: JSON.stringify(name), reason: unsafe });
   };
   return {
-    get peer() { return t.peer; },
+    get peer() {
+      return t.peer;
+    },
     list: async () => markUnsafe(await t.list()),
-    download: (name, localPath, opts) => { guard(name); return t.download(name, localPath, opts); },
-    rename: (from, to) => { guard(from); guard(to); return t.rename(from, to); },
+    download: (name, localPath, opts) => {
+      guard(name);
+      return t.download(name, localPath, opts);
+    },
+    rename: (from, to) => {
+      guard(from);
+      guard(to);
+      return t.rename(from, to);
+    },
     close: () => t.close(),
   };
 }

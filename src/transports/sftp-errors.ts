@@ -3,7 +3,14 @@
 import { FramError, unexpected } from '../errors.js';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02), as ssh2 sets them on `err.code`. */
-export const SFTP_STATUS = { EOF: 1, NO_SUCH_FILE: 2, PERMISSION_DENIED: 3, FAILURE: 4, NO_CONNECTION: 6, CONNECTION_LOST: 7 } as const;
+export const SFTP_STATUS = {
+  EOF: 1,
+  NO_SUCH_FILE: 2,
+  PERMISSION_DENIED: 3,
+  FAILURE: 4,
+  NO_CONNECTION: 6,
+  CONNECTION_LOST: 7,
+} as const;
 
 /** What ssh2 hangs on its errors. */
 interface Ssh2Error extends Error {
@@ -31,8 +38,18 @@ export function seconds(ms: number): string {
 }
 
 /** 5001 with its detail ('dns' | 'refused' | 'timeout' | 'lost', or none), the cause without secrets. */
-export function cannotConnect(host: string, reason: string, detail: string | undefined, secrets: readonly string[], cause?: unknown): FramError {
-  return new FramError(5001, { host, reason }, { ...(detail ? { detail } : {}), ...(cause ? { cause: safeCause(cause, secrets) } : {}) });
+export function cannotConnect(
+  host: string,
+  reason: string,
+  detail: string | undefined,
+  secrets: readonly string[],
+  cause?: unknown,
+): FramError {
+  return new FramError(
+    5001,
+    { host, reason },
+    { ...(detail ? { detail } : {}), ...(cause ? { cause: safeCause(cause, secrets) } : {}) },
+  );
 }
 
 export function timedOut(host: string, ms: number, secrets: readonly string[], cause?: unknown, what = ''): FramError {
@@ -68,9 +85,14 @@ export function connectFailure(err: unknown, ctx: ConnectContext): FramError {
   if (code === 'ECONNREFUSED') return fail('connection refused', 'refused');
   if (e?.level === 'client-timeout' || code === 'ETIMEDOUT') return timedOut(ctx.host, ctx.connectTimeoutMs, ctx.secrets, err);
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return fail('host unreachable');
-  if (e?.level === 'handshake' || e?.level === 'protocol') return fail(`SSH handshake failed: ${safeCause(err, ctx.secrets).message}`);
+  if (e?.level === 'handshake' || e?.level === 'protocol')
+    return fail(`SSH handshake failed: ${safeCause(err, ctx.secrets).message}`);
   // The socket failed or closed, the server sent DISCONNECT (a numeric reason), or the client saw the session end.
-  if (e?.level === 'client-socket' || typeof e?.code === 'number' || /Unexpected (end|close) event|Connection lost|No response from server/.test(message)) {
+  if (
+    e?.level === 'client-socket' ||
+    typeof e?.code === 'number' ||
+    /Unexpected (end|close) event|Connection lost|No response from server/.test(message)
+  ) {
     return fail('connection lost', 'lost');
   }
   return unexpected(safeCause(err, ctx.secrets), `connecting to ${ctx.host} by SFTP`);

@@ -37,7 +37,9 @@ function readAuth(imp: SftpConfig, given: Secrets): Auth {
     if (given.passphrase) config.passphrase = given.passphrase;
   }
   if (!config.password && !config.privateKey) throw new Error(`import '${imp.name}': sftp needs a password or a privateKey`);
-  const secrets = [config.password, config.passphrase, config.privateKey].filter((s): s is string => typeof s === 'string' && s !== '');
+  const secrets = [config.password, config.passphrase, config.privateKey].filter(
+    (s): s is string => typeof s === 'string' && s !== '',
+  );
   return { config, secrets };
 }
 
@@ -60,11 +62,15 @@ export const openSftp: Opener<SftpConfig> = async (imp, secrets, opts) => {
   let firstError: unknown;
   const gone = new AbortController();
   const client = new SftpClient('fram-import', { error: () => {}, end: () => {}, close: () => {} });
-  client.on('error', (e: unknown) => { firstError ??= e; });
+  client.on('error', (e: unknown) => {
+    firstError ??= e;
+  });
   client.on('close', () => gone.abort());
   // Our own socket, so that a stuck connection can always be destroyed.
   const sock = netConnect({ host, port: imp.port ?? SFTP_PORT });
-  const drop = () => { sock.destroy(); };
+  const drop = () => {
+    sock.destroy();
+  };
 
   const config: ConnectConfig = {
     sock,
@@ -109,25 +115,36 @@ export const openSftp: Opener<SftpConfig> = async (imp, secrets, opts) => {
   try {
     const ready = (async () => {
       const channel = await client.connect(config).catch((e: unknown) => {
-        if (refused && fingerprint) throw new FramError(5004, { fingerprint }, { cause: safeCause(firstError ?? e, ctx.secrets) });
+        if (refused && fingerprint)
+          throw new FramError(5004, { fingerprint }, { cause: safeCause(firstError ?? e, ctx.secrets) });
         throw connectFailure(firstError ?? e, ctx);
       });
       channel.on('error', () => {}); // its pending requests fail on their own
-      const stats = await new Promise<Stats>((resolve, reject) => channel.stat(dir, (err, s) => {
-        if (!err) return resolve(s);
-        reject(gone.signal.aborted || err.message === 'No response from server' ? lost(err) : err);
-      }));
+      const stats = await new Promise<Stats>((resolve, reject) =>
+        channel.stat(dir, (err, s) => {
+          if (!err) return resolve(s);
+          reject(gone.signal.aborted || err.message === 'No response from server' ? lost(err) : err);
+        }),
+      );
       if (!stats.isDirectory()) throw new FramError(5003, { directory: imp.directory });
       return channel;
     })();
     const timeout = new Promise<never>((_, reject) => {
-      deadline = setTimeout(() => reject(connectFailure(Object.assign(new Error('connect timed out'), { level: 'client-timeout' }), ctx)), opts.connectTimeoutMs);
+      deadline = setTimeout(
+        () => reject(connectFailure(Object.assign(new Error('connect timed out'), { level: 'client-timeout' }), ctx)),
+        opts.connectTimeoutMs,
+      );
     });
     const stopped = new Promise<never>((_, reject) => {
-      stopListening = whenAborted(opts.signal, () => { drop(); reject(interrupted()); });
+      stopListening = whenAborted(opts.signal, () => {
+        drop();
+        reject(interrupted());
+      });
     });
     ready.catch(() => {}); // when the deadline or the stop wins, the attempt's own failure is not news
-    sftp = await Promise.race([ready, timeout, stopped]).catch((e: unknown) => { throw directoryError(e, imp, ctx); });
+    sftp = await Promise.race([ready, timeout, stopped]).catch((e: unknown) => {
+      throw directoryError(e, imp, ctx);
+    });
   } catch (e) {
     stopListening();
     drop();
@@ -183,7 +200,9 @@ export const openSftp: Opener<SftpConfig> = async (imp, secrets, opts) => {
         else if (!gone.signal.aborted) await closeHandle().catch(() => {});
         throw e;
       }
-      await closeHandle().catch((e: unknown) => { throw fileError(e, name, ctx); });
+      await closeHandle().catch((e: unknown) => {
+        throw fileError(e, name, ctx);
+      });
       return bytes;
     },
 
@@ -215,7 +234,9 @@ export const openSftp: Opener<SftpConfig> = async (imp, secrets, opts) => {
         let grace: NodeJS.Timeout | undefined;
         await Promise.race([
           client.end().catch(() => false),
-          new Promise((r) => { grace = setTimeout(r, Math.min(2_000, opts.idleTimeoutMs)); }),
+          new Promise((r) => {
+            grace = setTimeout(r, Math.min(2_000, opts.idleTimeoutMs));
+          }),
         ]);
         clearTimeout(grace);
       }
@@ -244,9 +265,12 @@ function directoryError(e: unknown, imp: SftpConfig, ctx: ConnectContext): Error
 function fileError(e: unknown, name: string, ctx: ConnectContext): Error {
   if (e instanceof FramError) return e;
   const cause = { cause: safeCause(e, ctx.secrets) };
-  if (statusOf(e) === SFTP_STATUS.PERMISSION_DENIED) return new FramError(5015, { reason: `user ${ctx.user} may not read '${name}' on ${ctx.host}` }, cause);
-  if (statusOf(e) === SFTP_STATUS.NO_SUCH_FILE) return new FramError(5010, { file: name, reason: 'it is no longer on the server' }, cause);
-  if (typeof statusOf(e) === 'number') return new FramError(5010, { file: name, reason: `the server could not send it: ${messageOf(e, ctx)}` }, cause);
+  if (statusOf(e) === SFTP_STATUS.PERMISSION_DENIED)
+    return new FramError(5015, { reason: `user ${ctx.user} may not read '${name}' on ${ctx.host}` }, cause);
+  if (statusOf(e) === SFTP_STATUS.NO_SUCH_FILE)
+    return new FramError(5010, { file: name, reason: 'it is no longer on the server' }, cause);
+  if (typeof statusOf(e) === 'number')
+    return new FramError(5010, { file: name, reason: `the server could not send it: ${messageOf(e, ctx)}` }, cause);
   return unexpected(safeCause(e, ctx.secrets), `downloading '${name}' from ${ctx.host}`);
 }
 
@@ -254,10 +278,16 @@ function renameError(e: unknown, from: string, to: string, imp: SftpConfig, ctx:
   if (e instanceof FramError || e instanceof TargetExistsError) return e;
   const cause = { cause: safeCause(e, ctx.secrets) };
   if (statusOf(e) === SFTP_STATUS.PERMISSION_DENIED) {
-    return new FramError(5015, { reason: `user ${ctx.user} may not rename '${from}' to '${to}' in '${imp.directory}' on ${ctx.host}` }, cause);
+    return new FramError(
+      5015,
+      { reason: `user ${ctx.user} may not rename '${from}' to '${to}' in '${imp.directory}' on ${ctx.host}` },
+      cause,
+    );
   }
-  if (statusOf(e) === SFTP_STATUS.NO_SUCH_FILE) return new FramError(5007, { file: from, target: to, reason: `'${from}' is no longer in '${imp.directory}'` }, cause);
-  if (typeof statusOf(e) === 'number') return new FramError(5007, { file: from, target: to, reason: `the server refused: ${messageOf(e, ctx)}` }, cause);
+  if (statusOf(e) === SFTP_STATUS.NO_SUCH_FILE)
+    return new FramError(5007, { file: from, target: to, reason: `'${from}' is no longer in '${imp.directory}'` }, cause);
+  if (typeof statusOf(e) === 'number')
+    return new FramError(5007, { file: from, target: to, reason: `the server refused: ${messageOf(e, ctx)}` }, cause);
   return unexpected(safeCause(e, ctx.secrets), `renaming '${from}' on ${ctx.host}`);
 }
 

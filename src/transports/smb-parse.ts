@@ -86,8 +86,13 @@ export function parseLs(output: string): LsEntry[] {
     const t = Date.UTC(+year, month, +day, +hh, +mm, +ss);
     const check = new Date(t);
     if (
-      month < 0 || Number.isNaN(t) || check.getUTCDate() !== +day || check.getUTCHours() !== +hh ||
-      check.getUTCMinutes() !== +mm || check.getUTCSeconds() !== +ss || DAYS[check.getUTCDay()] !== dow
+      month < 0 ||
+      Number.isNaN(t) ||
+      check.getUTCDate() !== +day ||
+      check.getUTCHours() !== +hh ||
+      check.getUTCMinutes() !== +mm ||
+      check.getUTCSeconds() !== +ss ||
+      DAYS[check.getUTCDay()] !== dow
     ) {
       throw new Error(`smbclient ls printed a time that is not a valid UTC date: '${line}'`);
     }
@@ -118,20 +123,45 @@ export function findStatus(output: string): { status: string; line: string } | n
 export type StatusKind = 'auth' | 'network' | 'share' | 'not-found' | 'denied' | 'collision' | 'other';
 
 const AUTH = new Set([
-  'NT_STATUS_LOGON_FAILURE', 'NT_STATUS_WRONG_PASSWORD', 'NT_STATUS_NO_SUCH_USER', 'NT_STATUS_PASSWORD_EXPIRED',
-  'NT_STATUS_PASSWORD_MUST_CHANGE', 'NT_STATUS_INVALID_LOGON_HOURS', 'NT_STATUS_INVALID_WORKSTATION',
-  'NT_STATUS_LOGON_TYPE_NOT_GRANTED', 'NT_STATUS_NO_LOGON_SERVERS', 'NT_STATUS_TRUSTED_RELATIONSHIP_FAILURE',
+  'NT_STATUS_LOGON_FAILURE',
+  'NT_STATUS_WRONG_PASSWORD',
+  'NT_STATUS_NO_SUCH_USER',
+  'NT_STATUS_PASSWORD_EXPIRED',
+  'NT_STATUS_PASSWORD_MUST_CHANGE',
+  'NT_STATUS_INVALID_LOGON_HOURS',
+  'NT_STATUS_INVALID_WORKSTATION',
+  'NT_STATUS_LOGON_TYPE_NOT_GRANTED',
+  'NT_STATUS_NO_LOGON_SERVERS',
+  'NT_STATUS_TRUSTED_RELATIONSHIP_FAILURE',
 ]);
 const NETWORK = new Set([
-  'NT_STATUS_CONNECTION_REFUSED', 'NT_STATUS_HOST_UNREACHABLE', 'NT_STATUS_NETWORK_UNREACHABLE', 'NT_STATUS_IO_TIMEOUT',
-  'NT_STATUS_CONNECTION_RESET', 'NT_STATUS_CONNECTION_DISCONNECTED', 'NT_STATUS_CONNECTION_ABORTED',
-  'NT_STATUS_PIPE_BROKEN', 'NT_STATUS_PIPE_DISCONNECTED', 'NT_STATUS_INVALID_NETWORK_RESPONSE', 'NT_STATUS_NETWORK_NAME_DELETED',
-  'NT_STATUS_PORT_UNREACHABLE', 'NT_STATUS_ADDRESS_NOT_ASSOCIATED', 'NT_STATUS_BAD_NETWORK_PATH', 'NT_STATUS_NETWORK_BUSY',
-  'NT_STATUS_REQUEST_NOT_ACCEPTED', 'NT_STATUS_USER_SESSION_DELETED', 'NT_STATUS_NETWORK_SESSION_EXPIRED',
+  'NT_STATUS_CONNECTION_REFUSED',
+  'NT_STATUS_HOST_UNREACHABLE',
+  'NT_STATUS_NETWORK_UNREACHABLE',
+  'NT_STATUS_IO_TIMEOUT',
+  'NT_STATUS_CONNECTION_RESET',
+  'NT_STATUS_CONNECTION_DISCONNECTED',
+  'NT_STATUS_CONNECTION_ABORTED',
+  'NT_STATUS_PIPE_BROKEN',
+  'NT_STATUS_PIPE_DISCONNECTED',
+  'NT_STATUS_INVALID_NETWORK_RESPONSE',
+  'NT_STATUS_NETWORK_NAME_DELETED',
+  'NT_STATUS_PORT_UNREACHABLE',
+  'NT_STATUS_ADDRESS_NOT_ASSOCIATED',
+  'NT_STATUS_BAD_NETWORK_PATH',
+  'NT_STATUS_NETWORK_BUSY',
+  'NT_STATUS_REQUEST_NOT_ACCEPTED',
+  'NT_STATUS_USER_SESSION_DELETED',
+  'NT_STATUS_NETWORK_SESSION_EXPIRED',
 ]);
 const NOT_FOUND = new Set([
-  'NT_STATUS_OBJECT_NAME_NOT_FOUND', 'NT_STATUS_OBJECT_PATH_NOT_FOUND', 'NT_STATUS_NOT_A_DIRECTORY',
-  'NT_STATUS_OBJECT_NAME_INVALID', 'NT_STATUS_OBJECT_PATH_INVALID', 'NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_DELETE_PENDING',
+  'NT_STATUS_OBJECT_NAME_NOT_FOUND',
+  'NT_STATUS_OBJECT_PATH_NOT_FOUND',
+  'NT_STATUS_NOT_A_DIRECTORY',
+  'NT_STATUS_OBJECT_NAME_INVALID',
+  'NT_STATUS_OBJECT_PATH_INVALID',
+  'NT_STATUS_NO_SUCH_FILE',
+  'NT_STATUS_DELETE_PENDING',
 ]);
 
 export function statusKind(status: string): StatusKind {
@@ -162,8 +192,10 @@ export function parseGetSize(output: string, localPath: string): number | null {
 
 /** Why these credentials cannot go into smbclient's authentication file, or null. Never shows the password. */
 export function checkCredentials(username: string, domain: string | undefined, password: string): string | null {
-  if (!username || /[\u0000-\u001f\u007f%]/.test(username) || /^\s/.test(username)) return 'the username is empty or holds a control character or %';
-  if (domain !== undefined && (/[\u0000-\u001f\u007f]/.test(domain) || /^\s/.test(domain))) return 'the domain holds a control character';
+  if (!username || /[\u0000-\u001f\u007f%]/.test(username) || /^\s/.test(username))
+    return 'the username is empty or holds a control character or %';
+  if (domain !== undefined && (/[\u0000-\u001f\u007f]/.test(domain) || /^\s/.test(domain)))
+    return 'the domain holds a control character';
   // smbclient's authentication file is read line by line and loses white space after `=`.
   if (/[\r\n\u0000]/.test(password)) return 'the password holds a line break or NUL, which smbclient cannot be given';
   if (/^[ \t]/.test(password)) return 'the password starts with white space, which smbclient cannot be given';
@@ -173,21 +205,33 @@ export function checkCredentials(username: string, domain: string | undefined, p
 /** 5001's reason for a network status. */
 export function networkReason(status: string): string {
   switch (status) {
-    case 'NT_STATUS_CONNECTION_REFUSED': return 'connection refused';
-    case 'NT_STATUS_HOST_UNREACHABLE': return 'host unreachable';
-    case 'NT_STATUS_NETWORK_UNREACHABLE': return 'network unreachable';
-    case 'NT_STATUS_PORT_UNREACHABLE': return 'port unreachable';
-    case 'NT_STATUS_IO_TIMEOUT': return 'timed out';
-    default: return 'connection lost';
+    case 'NT_STATUS_CONNECTION_REFUSED':
+      return 'connection refused';
+    case 'NT_STATUS_HOST_UNREACHABLE':
+      return 'host unreachable';
+    case 'NT_STATUS_NETWORK_UNREACHABLE':
+      return 'network unreachable';
+    case 'NT_STATUS_PORT_UNREACHABLE':
+      return 'port unreachable';
+    case 'NT_STATUS_IO_TIMEOUT':
+      return 'timed out';
+    default:
+      return 'connection lost';
   }
 }
 
 /** 5001's detail for a network status. */
 export function networkDetail(status: string): string | undefined {
   switch (status) {
-    case 'NT_STATUS_CONNECTION_REFUSED': return 'refused';
-    case 'NT_STATUS_IO_TIMEOUT': return 'timeout';
-    case 'NT_STATUS_HOST_UNREACHABLE': case 'NT_STATUS_NETWORK_UNREACHABLE': case 'NT_STATUS_PORT_UNREACHABLE': return undefined;
-    default: return 'lost';
+    case 'NT_STATUS_CONNECTION_REFUSED':
+      return 'refused';
+    case 'NT_STATUS_IO_TIMEOUT':
+      return 'timeout';
+    case 'NT_STATUS_HOST_UNREACHABLE':
+    case 'NT_STATUS_NETWORK_UNREACHABLE':
+    case 'NT_STATUS_PORT_UNREACHABLE':
+      return undefined;
+    default:
+      return 'lost';
   }
 }

@@ -13,13 +13,31 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { FramError, localFailure, unexpected } from '../errors.js';
 import {
-  checkCredentials, findStatus, isConnectLine, isRegularFile, networkDetail, networkReason, parseGetSize, parseLs,
-  splitDirectory, statusKind, unsafeNameReason, unsafePathReason, type LsEntry,
+  checkCredentials,
+  findStatus,
+  isConnectLine,
+  isRegularFile,
+  networkDetail,
+  networkReason,
+  parseGetSize,
+  parseLs,
+  splitDirectory,
+  statusKind,
+  unsafeNameReason,
+  unsafePathReason,
+  type LsEntry,
 } from './smb-parse.js';
 import { runSmbclient, type RunResult, type Running } from './smb-run.js';
 import { eitherSignal, interrupted, openCappedFile, oversize, whenAborted } from './transfer.js';
 import { smbBranch, smbConfig, SMB_PORT, type SmbConfig } from './smb-config.js';
-import { CLIENT_DIR_PREFIX, TargetExistsError, type Opener, type RemoteFile, type TransportDef, type Transport } from './transport.js';
+import {
+  CLIENT_DIR_PREFIX,
+  TargetExistsError,
+  type Opener,
+  type RemoteFile,
+  type TransportDef,
+  type Transport,
+} from './transport.js';
 
 export { onSmbclientSpawn } from './smb-run.js';
 
@@ -90,8 +108,17 @@ export const openSmb: Opener<SmbConfig> = async (imp, secrets, opts): Promise<Tr
   // Only what smbclient needs: nothing else of the daemon's environment (secrets, PASSWD, KRB5*) reaches it.
   const env: NodeJS.ProcessEnv = { PATH: opts.searchPath ?? DEFAULT_PATH, TZ: 'UTC', LC_ALL: 'C', LANG: 'C', HOME: privateDir };
   const baseArgs = [
-    `//${host}/${location.share}`, '-I', address, '-p', String(port), '-A', authFile, '-s', confFile,
-    '-t', String(Math.max(1, Math.ceil(opts.idleTimeoutMs / 1000))),
+    `//${host}/${location.share}`,
+    '-I',
+    address,
+    '-p',
+    String(port),
+    '-A',
+    authFile,
+    '-s',
+    confFile,
+    '-t',
+    String(Math.max(1, Math.ceil(opts.idleTimeoutMs / 1000))),
     ...(location.folder ? ['-D', location.folder] : []),
   ];
   const running = new Set<Running>();
@@ -139,18 +166,30 @@ export const openSmb: Opener<SmbConfig> = async (imp, secrets, opts): Promise<Tr
   /** The error for a failed run, from smbclient's NT_STATUS word and the step it failed at. */
   const failure = (op: Op, r: RunResult, file = '', target = ''): Error => {
     const output = `${r.stdout}\n${r.stderr}`.trim();
-    const ended = r.killedFor ? `was stopped: ${r.killedFor}` : r.signal ? `was ended by ${r.signal}` : `exited with code ${r.code}`;
-    const cause = new Error(`smbclient (${op}) ${ended}${output ? `: ${output}` : ''}`,
-      r.spawnError ? { cause: r.spawnError } : undefined);
-    const lost = (reason: string, detail?: string) => new FramError(5001, { host, reason }, { cause, ...(detail ? { detail } : {}) });
+    const ended = r.killedFor
+      ? `was stopped: ${r.killedFor}`
+      : r.signal
+        ? `was ended by ${r.signal}`
+        : `exited with code ${r.code}`;
+    const cause = new Error(
+      `smbclient (${op}) ${ended}${output ? `: ${output}` : ''}`,
+      r.spawnError ? { cause: r.spawnError } : undefined,
+    );
+    const lost = (reason: string, detail?: string) =>
+      new FramError(5001, { host, reason }, { cause, ...(detail ? { detail } : {}) });
     /** The server refused the operation with a status we have no better word for. */
     const refused = (reason: string) =>
-      op === 'download' ? new FramError(5010, { file, reason }, { cause })
-      : op === 'rename' ? new FramError(5007, { file, target, reason }, { cause })
-      : unexpected(cause, `listing '${directory}' on ${host}`);
+      op === 'download'
+        ? new FramError(5010, { file, reason }, { cause })
+        : op === 'rename'
+          ? new FramError(5007, { file, target, reason }, { cause })
+          : unexpected(cause, `listing '${directory}' on ${host}`);
 
     if (r.spawnError) {
-      const reason = r.spawnError.code === 'ENOENT' ? 'smbclient is not installed (Debian package smbclient)' : `it could not start (${r.spawnError.code})`;
+      const reason =
+        r.spawnError.code === 'ENOENT'
+          ? 'smbclient is not installed (Debian package smbclient)'
+          : `it could not start (${r.spawnError.code})`;
       return new FramError(5021, { doing: 'starting smbclient', reason }, { cause });
     }
     if (r.killedFor) return lost(r.killedFor, r.timedOut ? 'timeout' : undefined);
@@ -160,11 +199,16 @@ export const openSmb: Opener<SmbConfig> = async (imp, secrets, opts): Promise<Tr
     if (!found) return unexpected(cause, `running smbclient (${op})`);
     const { status, line } = found;
     switch (statusKind(status)) {
-      case 'auth': return new FramError(5002, { user }, { cause });
-      case 'network': return lost(`${networkReason(status)} (${status})`, networkDetail(status));
-      case 'share': return new FramError(5003, { directory }, { cause });
-      case 'denied': return new FramError(5015, { reason: line }, { cause });
-      case 'collision': return op === 'rename' ? new TargetExistsError(target) : refused(line);
+      case 'auth':
+        return new FramError(5002, { user }, { cause });
+      case 'network':
+        return lost(`${networkReason(status)} (${status})`, networkDetail(status));
+      case 'share':
+        return new FramError(5003, { directory }, { cause });
+      case 'denied':
+        return new FramError(5015, { reason: line }, { cause });
+      case 'collision':
+        return op === 'rename' ? new TargetExistsError(target) : refused(line);
       case 'not-found':
         if (isConnectLine(line) || op === 'open' || op === 'list') return new FramError(5003, { directory }, { cause });
         return refused(`not found on the server (${status})`);
@@ -216,7 +260,10 @@ export const openSmb: Opener<SmbConfig> = async (imp, secrets, opts): Promise<Tr
         await file.done.catch(() => {});
         throw e;
       }
-      const written = await file.done.then((bytes) => ({ bytes }), (error: unknown) => ({ error }));
+      const written = await file.done.then(
+        (bytes) => ({ bytes }),
+        (error: unknown) => ({ error }),
+      );
       // The file's own failure first: past the cap, or the disk.
       if ('error' in written) throw written.error;
       const said = parseGetSize(r.stderr, '-');
@@ -245,10 +292,14 @@ export const openSmb: Opener<SmbConfig> = async (imp, secrets, opts): Promise<Tr
   try {
     // `wx` refuses a file someone managed to put there first.
     const domainLine = imp.domain ? `domain = ${imp.domain}\n` : '';
-    await writeFile(authFile, `username = ${username}\npassword = ${password}\n${domainLine}`, { mode: 0o600, flag: 'wx' })
-      .catch((e: unknown) => { throw localFailure(e, authFile, "writing smbclient's authentication file"); });
-    await writeFile(confFile, CLIENT_CONF, { mode: 0o600, flag: 'wx' })
-      .catch((e: unknown) => { throw localFailure(e, confFile, "writing smbclient's conf"); });
+    await writeFile(authFile, `username = ${username}\npassword = ${password}\n${domainLine}`, { mode: 0o600, flag: 'wx' }).catch(
+      (e: unknown) => {
+        throw localFailure(e, authFile, "writing smbclient's authentication file");
+      },
+    );
+    await writeFile(confFile, CLIENT_CONF, { mode: 0o600, flag: 'wx' }).catch((e: unknown) => {
+      throw localFailure(e, confFile, "writing smbclient's conf");
+    });
     stopRemoving = whenAborted(opts.signal, () => void transport.close());
     await list('open');
   } catch (e) {
@@ -274,7 +325,11 @@ async function resolveHost(host: string, timeoutMs: number, signal: AbortSignal 
   } catch (e) {
     if (e instanceof FramError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new FramError(5001, { host, reason: `name resolution failed (${code})` }, { cause: e, detail: code === 'ETIMEOUT' ? 'timeout' : 'dns' });
+    throw new FramError(
+      5001,
+      { host, reason: `name resolution failed (${code})` },
+      { cause: e, detail: code === 'ETIMEOUT' ? 'timeout' : 'dns' },
+    );
   } finally {
     clearTimeout(timer);
     stopListening();

@@ -36,8 +36,14 @@ export function whenAborted(signal: AbortSignal | undefined, stop: () => void): 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(interrupted());
-    const timer = setTimeout(() => { off(); resolve(); }, ms);
-    const off = whenAborted(signal, () => { clearTimeout(timer); reject(interrupted()); });
+    const timer = setTimeout(() => {
+      off();
+      resolve();
+    }, ms);
+    const off = whenAborted(signal, () => {
+      clearTimeout(timer);
+      reject(interrupted());
+    });
   });
 }
 
@@ -79,7 +85,9 @@ export async function openCappedFile(localPath: string, maxBytes: number, over: 
     },
   });
   let fileError: unknown = null;
-  out.once('error', (e) => { fileError = e; });
+  out.once('error', (e) => {
+    fileError = e;
+  });
   const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
   const done = new Promise<number>((resolve, reject) => {
     pipeline(input, out, (err) => {

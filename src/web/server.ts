@@ -62,7 +62,11 @@ function readyz(req: IncomingMessage, res: ServerResponse, deps: WebDeps): void 
     });
   }
   const more = r.problems.length + r.disabled.size + r.previousConfig.size > 0;
-  return json(res, status, { ...head, problems: r.store, ...(more ? { more: 'other problems are listed with a valid token (Authorization: Bearer)' } : {}) });
+  return json(res, status, {
+    ...head,
+    problems: r.store,
+    ...(more ? { more: 'other problems are listed with a valid token (Authorization: Bearer)' } : {}),
+  });
 }
 
 export function createWebServer(deps: WebDeps): Server {

@@ -51,7 +51,8 @@ export function loadTokens(file: string): TokensFile {
     if (!isPlainObject(e)) return bad('must be a map { name, role, sha256 }');
     const before = problems.length;
     // An unknown key (an `expires:` this file does not support, say) would be silently ignored: refuse the entry.
-    for (const key of Object.keys(e)) if (!KEYS.includes(key)) bad(`unknown key '${/^[A-Za-z0-9_]{1,40}$/.test(key) ? key : '?'}' (known: ${KEYS.join(', ')})`);
+    for (const key of Object.keys(e))
+      if (!KEYS.includes(key)) bad(`unknown key '${/^[A-Za-z0-9_]{1,40}$/.test(key) ? key : '?'}' (known: ${KEYS.join(', ')})`);
     if (!name) bad('name is required: 1-100 letters, digits, spaces or . _ @ -');
     const role = ROLES.includes(e.role as Role) ? (e.role as Role) : null;
     if (!role) bad(`role must be one of ${ROLES.join(', ')}`);

@@ -35,7 +35,6 @@ interface Case {
   timeConnect: boolean;
 }
 
-
 async function seconds(f: () => Promise<void>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await f();
@@ -49,29 +48,48 @@ async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'fram-bench-transport-'));
   const servers: TestServer[] = [];
   try {
-    say(`fram-import transport bench: a ${SIZE / 1e6} MB file, median of ${ROUNDS} rounds. SFTP and FTPS: connect + download + close,`
-      + ' as the reference clients log in each time; SMB: download(), itself a whole smbclient session, as a bare get is.\n');
+    say(
+      `fram-import transport bench: a ${SIZE / 1e6} MB file, median of ${ROUNDS} rounds. SFTP and FTPS: connect + download + close,` +
+        ' as the reference clients log in each time; SMB: download(), itself a whole smbclient session, as a bare get is.\n',
+    );
     const sftp = await startSftpServer({ password });
     servers.push(sftp);
     sftp.key.put(NAME, data);
-    const cases: Case[] = [{
-      label: 'sftp', reference: 'OpenSSH sftp', maxTimeRatio: 4, timeConnect: true,
-      fields: { ...sftp.importFields, ...sftp.key.importFields(sftp.key.privateKeyFile) },
-      baseline: (p) => sftpBaselineDownload(sftp, NAME, p),
-    }];
+    const cases: Case[] = [
+      {
+        label: 'sftp',
+        reference: 'OpenSSH sftp',
+        maxTimeRatio: 4,
+        timeConnect: true,
+        fields: { ...sftp.importFields, ...sftp.key.importFields(sftp.key.privateKeyFile) },
+        baseline: (p) => sftpBaselineDownload(sftp, NAME, p),
+      },
+    ];
     for (const mode of ['implicit', 'explicit'] as const) {
       const ftps = await startFtpsServer({ password, mode });
       servers.push(ftps);
       ftps.put(NAME, data);
-      cases.push({ label: `ftps (${mode})`, reference: 'curl', maxTimeRatio: 2, timeConnect: true, fields: ftps.importFields,
-        baseline: (p) => ftpsBaselineDownload(ftps, NAME, p) });
+      cases.push({
+        label: `ftps (${mode})`,
+        reference: 'curl',
+        maxTimeRatio: 2,
+        timeConnect: true,
+        fields: ftps.importFields,
+        baseline: (p) => ftpsBaselineDownload(ftps, NAME, p),
+      });
     }
     for (const variant of ['defaults', 'signing', 'encrypt', 'smb3'] as SambaVariant[]) {
       const smb = await startSmbServer({ password, variant });
       servers.push(smb);
       smb.put(NAME, data);
-      cases.push({ label: smb.label, reference: 'smbclient get', maxTimeRatio: 1.2, timeConnect: false, fields: smb.importFields,
-        baseline: (p) => smbBaselineDownload(smb, NAME, p) });
+      cases.push({
+        label: smb.label,
+        reference: 'smbclient get',
+        maxTimeRatio: 1.2,
+        timeConnect: false,
+        fields: smb.importFields,
+        baseline: (p) => smbBaselineDownload(smb, NAME, p),
+      });
     }
 
     const connect = createConnect(secretReader({ [PASSWORD_ENV]: password }), {}, { attempts: 1, firstDelayMs: 0 });
@@ -102,7 +120,13 @@ async function main(): Promise<number> {
           if (statSync(b).size !== SIZE) throw new Error(`${c.reference}: wrong size`);
           if (round > 0) theirs.push(s);
         };
-        if (round % 2) { await runOurs(); await runTheirs(); } else { await runTheirs(); await runOurs(); }
+        if (round % 2) {
+          await runOurs();
+          await runTheirs();
+        } else {
+          await runTheirs();
+          await runOurs();
+        }
         rmSync(a, { force: true });
         rmSync(b, { force: true });
       }
@@ -111,13 +135,17 @@ async function main(): Promise<number> {
       const ratio = o / t;
       const met = ratio <= c.maxTimeRatio;
       allMet &&= met;
-      rows.push(`| ${c.label} | ${(SIZE / 1e6 / o).toFixed(0)} MB/s (${o.toFixed(3)} s) | ${c.reference}: ${(SIZE / 1e6 / t).toFixed(0)} MB/s `
-        + `(${t.toFixed(3)} s) | ${(t / o).toFixed(2)}x the speed | ${c.maxTimeRatio === 1.2 ? 'time <= 1.2x' : `speed >= ${(1 / c.maxTimeRatio).toFixed(2)}x`}: ${met ? 'met' : 'NOT met'} |`);
+      rows.push(
+        `| ${c.label} | ${(SIZE / 1e6 / o).toFixed(0)} MB/s (${o.toFixed(3)} s) | ${c.reference}: ${(SIZE / 1e6 / t).toFixed(0)} MB/s ` +
+          `(${t.toFixed(3)} s) | ${(t / o).toFixed(2)}x the speed | ${c.maxTimeRatio === 1.2 ? 'time <= 1.2x' : `speed >= ${(1 / c.maxTimeRatio).toFixed(2)}x`}: ${met ? 'met' : 'NOT met'} |`,
+      );
     }
     say('| transport | fram-import | reference client | ours vs reference | target |');
     say('|---|---:|---:|---:|---|');
     for (const r of rows) say(r);
-    say(`\n${allMet ? 'Every target met.' : 'Some targets NOT met.'} Timings on a shared 2-core machine move by 10-30% between runs.`);
+    say(
+      `\n${allMet ? 'Every target met.' : 'Some targets NOT met.'} Timings on a shared 2-core machine move by 10-30% between runs.`,
+    );
     return 0;
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
@@ -125,7 +153,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  process.stderr.write(`bench --transport: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench --transport: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

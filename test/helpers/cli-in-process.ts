@@ -20,7 +20,15 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
   let err = '';
   let code: number;
   try {
-    code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, env: { FRAM_LOG_LEVEL: 'silent', ...env } });
+    code = await main(args, {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+      env: { FRAM_LOG_LEVEL: 'silent', ...env },
+    });
   } catch (e) {
     // What bin.ts does with an error that escapes main.
     err += `fram-import: ${e instanceof Error ? e.message : String(e)}\n`;

@@ -29,14 +29,20 @@ export function killCliLeftovers(): void {
 }
 
 /** `command` defaults to node running the CLI; pass another (e.g. `unshare ... node`) with its own leading args. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv, command: { file: string; args: string[] } = { file: process.execPath, args: [BIN] },
-  options: SpawnOptions = {}): CliProcess {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  command: { file: string; args: string[] } = { file: process.execPath, args: [BIN] },
+  options: SpawnOptions = {},
+): CliProcess {
   const child = spawn(command.file, [...command.args, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   started.add(child);
   let stdout = '';
   let stderr = '';
   const waiters: { match: RegExp; resolve: () => void }[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
     for (const w of [...waiters]) {
@@ -60,11 +66,21 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, command: { file
     waitForStderr(match, timeoutMs = 60_000) {
       if (match.test(stderr)) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`stderr of fram-import ${args.join(' ')} never matched ${match}:\n${stderr}`)), timeoutMs);
-        waiters.push({ match, resolve: () => { clearTimeout(timer); resolve(); } });
+        const timer = setTimeout(
+          () => reject(new Error(`stderr of fram-import ${args.join(' ')} never matched ${match}:\n${stderr}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
         void exited.then(() => {
           clearTimeout(timer);
-          if (!match.test(stderr)) reject(new Error(`fram-import ${args.join(' ')} exited before stderr matched ${match}:\n${stderr}`));
+          if (!match.test(stderr))
+            reject(new Error(`fram-import ${args.join(' ')} exited before stderr matched ${match}:\n${stderr}`));
         });
       });
     },

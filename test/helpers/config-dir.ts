@@ -81,4 +81,3 @@ password: { env: POS_PASSWORD }
 directory: out
 ${extra}`;
 }
-

@@ -23,7 +23,10 @@ import { BIN, ROOT } from './daemon.js';
 export async function startLocalServer(): Promise<TestServer> {
   const dropDir = mkdtempSync(join(tmpdir(), 'fram-local-'));
   return {
-    protocol: 'local' as TestServer['protocol'], label: 'local', dropDir, fingerprint: null,
+    protocol: 'local' as TestServer['protocol'],
+    label: 'local',
+    dropDir,
+    fingerprint: null,
     importFields: { protocol: 'local', directory: dropDir },
     put: (name, data) => writeFileSync(join(dropDir, name), data),
     stop: async () => {},
@@ -34,8 +37,14 @@ const DEMO = readFileSync(join(ROOT, 'fixtures', 'demo', 'IC_Eligibility_demo.cs
 /** New records that the demo file's 31 lines make in a store with the demo roster (the rest are its errors and warnings). */
 const DEMO_NEW = 26;
 
-interface Report { runId: number; status: string; summary: Record<string, number>; notices?: string[];
-  files: { name: string; status: string; renamedTo: string | null }[]; runError: { code: number; text: string } | null }
+interface Report {
+  runId: number;
+  status: string;
+  summary: Record<string, number>;
+  notices?: string[];
+  files: { name: string; status: string; renamedTo: string | null }[];
+  runError: { code: number; text: string } | null;
+}
 
 /**
  * Both suites for the servers `start` returns, named by `labels` (one per server, in order:
@@ -44,7 +53,7 @@ interface Report { runId: number; status: string; summary: Record<string, number
 export function transportSuites(labels: string[], password: string, start: () => Promise<TestServer[]>): void {
   const servers: TestServer[] = [];
   beforeAll(async () => {
-    servers.push(...await start());
+    servers.push(...(await start()));
     expect(servers.map((s) => s.importFields.protocol)).toEqual(labels.map((l) => l.split(' ')[0]));
   }, 120_000);
   afterAll(async () => {
@@ -62,8 +71,11 @@ export function transportSuites(labels: string[], password: string, start: () =>
     writeSite(dir, s, fields);
     const { config, problems } = loadConfig(join(dir, 'config'));
     expect(problems).toEqual([]);
-    return createConnect(secretReader(env), { connectTimeoutMs: 8000, idleTimeoutMs: 8000 }, { attempts: 1, firstDelayMs: 0 })(
-      config!.imports.get('Remote')!);
+    return createConnect(
+      secretReader(env),
+      { connectTimeoutMs: 8000, idleTimeoutMs: 8000 },
+      { attempts: 1, firstDelayMs: 0 },
+    )(config!.imports.get('Remote')!);
   }
 
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -92,10 +104,16 @@ export function transportSuites(labels: string[], password: string, start: () =>
         expect(await t.download('IC_Eligibility_x.csv', local, UNCAPPED)).toBe(body.length);
         expect(sha(readFileSync(local))).toBe(sha(body));
 
-        await expect(t.rename('IC_Eligibility_x.csv', 'P_IC_Eligibility_20260101010101_x.csv')).rejects.toBeInstanceOf(TargetExistsError);
+        await expect(t.rename('IC_Eligibility_x.csv', 'P_IC_Eligibility_20260101010101_x.csv')).rejects.toBeInstanceOf(
+          TargetExistsError,
+        );
         expect(readFileSync(join(s.dropDir, 'P_IC_Eligibility_20260101010101_x.csv'), 'utf8')).toBe('old');
         await t.rename('IC_Eligibility_x.csv', 'P_IC_Eligibility_20261122010000_x.csv');
-        expect(readdirSync(s.dropDir).sort()).toEqual(['IC_Eligibility_folder', 'P_IC_Eligibility_20260101010101_x.csv', 'P_IC_Eligibility_20261122010000_x.csv']);
+        expect(readdirSync(s.dropDir).sort()).toEqual([
+          'IC_Eligibility_folder',
+          'P_IC_Eligibility_20260101010101_x.csv',
+          'P_IC_Eligibility_20261122010000_x.csv',
+        ]);
         expect(sha(readFileSync(join(s.dropDir, 'P_IC_Eligibility_20261122010000_x.csv')))).toBe(sha(body));
       } finally {
         await t.close();
@@ -105,12 +123,18 @@ export function transportSuites(labels: string[], password: string, start: () =>
 
   /** The environment of a site's CLI, as an operator's shell would have it. */
   const siteEnv = (dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH, HOME: process.env.HOME, FRAM_DATA_DIR: join(dir, 'data'), FRAM_CONFIG_DIR: join(dir, 'config'),
-    FRAM_TZ: 'America/Chicago', ...env, ...extra,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    FRAM_DATA_DIR: join(dir, 'data'),
+    FRAM_CONFIG_DIR: join(dir, 'config'),
+    FRAM_TZ: 'America/Chicago',
+    ...env,
+    ...extra,
   });
 
   /** The CLI in this process. */
-  const run = (dir: string, args: string[], extra: Record<string, string> = {}): Promise<CliOutput> => cli(args, siteEnv(dir, extra));
+  const run = (dir: string, args: string[], extra: Record<string, string> = {}): Promise<CliOutput> =>
+    cli(args, siteEnv(dir, extra));
 
   /** The built CLI as a process of its own, FRAM_LOG_LEVEL=trace so that every log line is there to be searched. */
   function runProcess(dir: string, args: string[]): Promise<CliOutput> {
@@ -118,8 +142,12 @@ export function transportSuites(labels: string[], password: string, start: () =>
       const child = spawn(process.execPath, [BIN, ...args], { env: siteEnv(dir, { FRAM_LOG_LEVEL: 'trace' }) });
       let out = '';
       let err = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
       child.on('error', rej);
       child.on('close', (code) => res({ code: code ?? -1, out, err }));
     });
@@ -146,13 +174,19 @@ export function transportSuites(labels: string[], password: string, start: () =>
       s.put('IC_Eligibility_north.csv', DEMO);
       const dir = await site(s);
       // local has no 5007 test below: its real process is this run.
-      const r = label === 'local' ? await runProcess(dir, ['run', 'Remote', '--json']) : await run(dir, ['run', 'Remote', '--json']);
+      const r =
+        label === 'local' ? await runProcess(dir, ['run', 'Remote', '--json']) : await run(dir, ['run', 'Remote', '--json']);
       expect(r.code, r.err).toBe(0);
       const { status, summary, files } = report(r);
       expect(status).toBe('Successful');
       expect(summary.new).toBe(DEMO_NEW);
-      expect(files).toEqual([expect.objectContaining({ name: 'IC_Eligibility_north.csv', status: 'imported',
-        renamedTo: expect.stringMatching(/^P_IC_Eligibility_\d{14}_north\.csv$/) })]);
+      expect(files).toEqual([
+        expect.objectContaining({
+          name: 'IC_Eligibility_north.csv',
+          status: 'imported',
+          renamedTo: expect.stringMatching(/^P_IC_Eligibility_\d{14}_north\.csv$/),
+        }),
+      ]);
       expect(readdirSync(s.dropDir)).toEqual([files[0].renamedTo]);
       expect(readFileSync(join(s.dropDir, files[0].renamedTo!))).toEqual(DEMO);
     });
@@ -167,7 +201,9 @@ export function transportSuites(labels: string[], password: string, start: () =>
         const { report: r, code } = await runJson(dir);
         expect(code).toBe(0);
         expect(r.status).toBe('Successful');
-        expect(r.files).toEqual([expect.objectContaining({ name: 'IC_Eligibility_growing.csv', status: 'waiting', renamedTo: null })]);
+        expect(r.files).toEqual([
+          expect.objectContaining({ name: 'IC_Eligibility_growing.csv', status: 'waiting', renamedTo: null }),
+        ]);
       } finally {
         clearInterval(grow);
       }
@@ -183,7 +219,12 @@ export function transportSuites(labels: string[], password: string, start: () =>
       s.put('P_IC_Eligibility_20260101010101.csv', 'b');
       const r = await run(await site(s), ['test-connection', 'Remote', '--json']);
       expect(r.code, r.out + r.err).toBe(0);
-      const tc = JSON.parse(r.out) as { ok: boolean; fileCount: number; waiting: { name: string }[]; peer: { fingerprint: string } | null };
+      const tc = JSON.parse(r.out) as {
+        ok: boolean;
+        fileCount: number;
+        waiting: { name: string }[];
+        peer: { fingerprint: string } | null;
+      };
       expect(tc).toMatchObject({ ok: true, fileCount: 2, waiting: [expect.objectContaining({ name: 'IC_Eligibility_a.csv' })] });
       expect(tc.peer?.fingerprint ?? null).toBe(s.fingerprint);
     });
@@ -265,7 +306,8 @@ export function transportSuites(labels: string[], password: string, start: () =>
         expect(readdirSync(s.dropDir)).toEqual(['IC_Eligibility.csv']);
         expect(r.err.split('\n').filter((l) => l.includes('"msg":"file:failed"'))).toHaveLength(1);
         const outputs = [r.out, r.err, (await run(dir, ['logs', '--json'])).out];
-        for (const format of ['text', 'html', 'csv', 'json']) outputs.push((await run(dir, ['report', String(failed.runId), '--format', format])).out);
+        for (const format of ['text', 'html', 'csv', 'json'])
+          outputs.push((await run(dir, ['report', String(failed.runId), '--format', format])).out);
         for (const text of outputs) {
           expect(text).not.toBe('');
           expect(text).not.toContain(password);
@@ -275,7 +317,10 @@ export function transportSuites(labels: string[], password: string, start: () =>
       }
       const again = await runJson(dir);
       expect(again.report.status).toBe('Successful');
-      expect(again.report.files[0]).toMatchObject({ status: 'alreadyImported', renamedTo: expect.stringMatching(/^P_IC_Eligibility_\d{14}\.csv$/) });
+      expect(again.report.files[0]).toMatchObject({
+        status: 'alreadyImported',
+        renamedTo: expect.stringMatching(/^P_IC_Eligibility_\d{14}\.csv$/),
+      });
       expect(again.report.summary.new).toBe(0);
     });
   });

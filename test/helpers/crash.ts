@@ -58,17 +58,25 @@ fs.writeSync = function (fd, data, ...rest) {
  * is SIGKILL to the whole process group (the CLI and any smbclient it started), as when the machine
  * or the container dies.
  */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, { killAt, timeoutMs = 60_000 }: CliOptions = {}): Promise<CliExit> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  { killAt, timeoutMs = 60_000 }: CliOptions = {},
+): Promise<CliExit> {
   const preload = killAt ? ['--import', `data:text/javascript,${encodeURIComponent(KILL_AT_EVENT)}`] : [];
   // Its own process group (detached), so the kill reaches the children it started too.
   const child = spawn(process.execPath, [...preload, BIN, ...args], {
-    env: killAt ? { ...env, FRAM_TEST_KILL_AT: killAt } : env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    env: killAt ? { ...env, FRAM_TEST_KILL_AT: killAt } : env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const pid = child.pid!;
   groups.add(pid);
   const lines: LogLine[] = [];
   let stdout = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
   createInterface({ input: child.stderr! }).on('line', (text) => {
     let line: LogLine;
     try {
@@ -81,14 +89,24 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, { killAt, timeout
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       killGroup(pid);
-      reject(new Error(`fram-import ${args.join(' ')} did not exit within ${timeoutMs} ms; log:\n${lines.map((l) => JSON.stringify(l)).join('\n').slice(-4000)}`));
+      reject(
+        new Error(
+          `fram-import ${args.join(' ')} did not exit within ${timeoutMs} ms; log:\n${lines
+            .map((l) => JSON.stringify(l))
+            .join('\n')
+            .slice(-4000)}`,
+        ),
+      );
     }, timeoutMs);
-    child.once('error', (e) => { clearTimeout(timer); reject(e); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       groups.delete(pid);
       // Killed at its event: the event's line is the last it wrote.
-      const killedAfter = killAt && signal === 'SIGKILL' ? lines.at(-1) ?? null : null;
+      const killedAfter = killAt && signal === 'SIGKILL' ? (lines.at(-1) ?? null) : null;
       resolve({ code, signal, stdout, lines, killedAfter });
     });
   });
@@ -114,20 +132,24 @@ export function compareTable(storeFile: string, referenceFile: string, table: st
   try {
     db.prepare('ATTACH DATABASE ? AS ref').run(referenceFile);
     const columns = (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[])
-      .map((c) => `"${c.name}"`).filter((c) => !ID_COLUMNS.has(c.slice(1, -1)));
+      .map((c) => `"${c.name}"`)
+      .filter((c) => !ID_COLUMNS.has(c.slice(1, -1)));
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     const rows = count(`SELECT count(*) AS n FROM main."${table}"`);
     const referenceRows = count(`SELECT count(*) AS n FROM ref."${table}"`);
     // Fast path: the same rows under the same rowids proves equal multisets (ids may differ, so it is not required).
     const same = columns.map((c) => `a.${c} IS b.${c}`).join(' AND ');
-    if (rows === referenceRows
-      && count(`SELECT count(*) AS n FROM main."${table}" a JOIN ref."${table}" b ON a.rowid = b.rowid WHERE ${same}`) === rows) {
+    if (
+      rows === referenceRows &&
+      count(`SELECT count(*) AS n FROM main."${table}" a JOIN ref."${table}" b ON a.rowid = b.rowid WHERE ${same}`) === rows
+    ) {
       return { rows, referenceRows, missing: [], extra: [] };
     }
     const cols = columns.join(', ');
     const grouped = (schema: string) => `SELECT ${cols}, count(*) AS copies FROM ${schema}."${table}" GROUP BY ${cols}`;
     return {
-      rows, referenceRows,
+      rows,
+      referenceRows,
       missing: db.prepare(`${grouped('ref')} EXCEPT ${grouped('main')} LIMIT 5`).all(),
       extra: db.prepare(`${grouped('main')} EXCEPT ${grouped('ref')} LIMIT 5`).all(),
     };
@@ -138,13 +160,18 @@ export function compareTable(storeFile: string, referenceFile: string, table: st
 
 /** Every file (not folder) under `dir`, as paths relative to it; none when `dir` does not exist. */
 export function filesUnder(dir: string): string[] {
-  return walk(dir).filter((e) => !e.isDirectory()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  return walk(dir)
+    .filter((e) => !e.isDirectory())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
 }
 
 /** Every folder under `dir` (at any depth) whose name starts with `prefix`, relative to `dir`. */
 export function foldersNamed(dir: string, prefix: string): string[] {
-  return walk(dir).filter((e) => e.isDirectory() && e.name.startsWith(prefix))
-    .map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  return walk(dir)
+    .filter((e) => e.isDirectory() && e.name.startsWith(prefix))
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
 }
 
 function walk(dir: string) {

@@ -39,12 +39,19 @@ export function createSite(n: number): Site {
   upsertStudents(db, students(n), false);
   db.close();
   return {
-    dir, configDir, dataDir, drop,
+    dir,
+    configDir,
+    dataDir,
+    drop,
     writeImport: (file, yaml) => writeFileSync(join(configDir, 'imports', `${file}.yaml`), yaml),
     db: () => openDb(dbPath(dataDir)),
     env: (extra = {}) => ({
-      PATH: process.env.PATH, HOME: process.env.HOME, FRAM_DATA_DIR: dataDir, FRAM_CONFIG_DIR: configDir,
-      FRAM_LOG_LEVEL: 'info', ...extra,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FRAM_DATA_DIR: dataDir,
+      FRAM_CONFIG_DIR: configDir,
+      FRAM_LOG_LEVEL: 'info',
+      ...extra,
     }),
   };
 }
@@ -70,7 +77,8 @@ export interface ServeProcess {
 export async function serve(site: Site, extraEnv: Record<string, string> = {}): Promise<ServeProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
-    env: site.env(extraEnv), stdio: ['ignore', 'pipe', 'pipe'],
+    env: site.env(extraEnv),
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];
   const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
@@ -90,18 +98,41 @@ export async function serve(site: Site, extraEnv: Record<string, string> = {}): 
     }
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-    child.once('exit', (code, signal) => res({ code, signal })));
+    child.once('exit', (code, signal) => res({ code, signal })),
+  );
   const proc: ServeProcess = {
-    child, port, lines, exited,
+    child,
+    port,
+    lines,
+    exited,
     waitFor(match, timeoutMs = 30_000) {
       const seen = lines.find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`no matching log line after ${timeoutMs} ms; stderr: ${stderr}\n`
-          + `log: ${lines.map((l) => JSON.stringify(l)).join('\n').slice(-4000)}`)), timeoutMs);
-        waiters.push({ match, resolve: (l) => { clearTimeout(timer); res(l); } });
+        const timer = setTimeout(
+          () =>
+            rej(
+              new Error(
+                `no matching log line after ${timeoutMs} ms; stderr: ${stderr}\n` +
+                  `log: ${lines
+                    .map((l) => JSON.stringify(l))
+                    .join('\n')
+                    .slice(-4000)}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: (l) => {
+            clearTimeout(timer);
+            res(l);
+          },
+        });
       });
     },
   };

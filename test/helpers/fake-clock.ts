@@ -24,7 +24,9 @@ export function fakeClock(start: string): FakeClock {
       for (const w of waiting.splice(0)) w(ms);
       return next++;
     },
-    clearTimeout: (id) => { timers = timers.filter((t) => t.id !== id); },
+    clearTimeout: (id) => {
+      timers = timers.filter((t) => t.id !== id);
+    },
   };
   return {
     clock,
@@ -40,6 +42,9 @@ export function fakeClock(start: string): FakeClock {
       now = until;
     },
     pending: () => timers.length,
-    nextTimer: () => new Promise((resolve) => { waiting.push(resolve); }),
+    nextTimer: () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+      }),
   };
 }

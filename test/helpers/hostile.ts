@@ -39,7 +39,9 @@ export function checkStore(path: string, tables: readonly string[]): StoreCheck 
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const integrity = db.pragma('integrity_check', { simple: true }) as string;
-    const counts = Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]));
+    const counts = Object.fromEntries(
+      tables.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),
+    );
     return { integrity, counts };
   } finally {
     db.close();
@@ -55,13 +57,16 @@ export interface LedgerRow {
 }
 
 export function ledger(db: Db, runId: number): LedgerRow[] {
-  return db.prepare('SELECT name, state, error_code, error_text, renamed_to FROM file_ledger WHERE run_id = ? ORDER BY id')
+  return db
+    .prepare('SELECT name, state, error_code, error_text, renamed_to FROM file_ledger WHERE run_id = ? ORDER BY id')
     .all(runId) as LedgerRow[];
 }
 
 export function textReport(db: Db, runId: number): string {
   let out = '';
-  renderReport('text', readReport(db, runId)!, (chunk) => { out += chunk; });
+  renderReport('text', readReport(db, runId)!, (chunk) => {
+    out += chunk;
+  });
   return out;
 }
 
@@ -79,7 +84,9 @@ export interface Download {
  */
 export function watchDownloads(downloads: Download[]): (t: Transport) => Transport {
   return (t) => ({
-    get peer() { return t.peer; },
+    get peer() {
+      return t.peer;
+    },
     list: () => t.list(),
     rename: (from, to) => t.rename(from, to),
     close: () => t.close(),
@@ -92,7 +99,11 @@ export function watchDownloads(downloads: Download[]): (t: Transport) => Transpo
         throw e;
       } finally {
         let bytesOnDisk: number | null = null;
-        try { bytesOnDisk = statSync(localPath).size; } catch { /* none */ }
+        try {
+          bytesOnDisk = statSync(localPath).size;
+        } catch {
+          /* none */
+        }
         downloads.push({ name, localPath, bytesOnDisk, failed });
       }
     },

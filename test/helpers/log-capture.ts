@@ -38,9 +38,26 @@ export function captureLog(level = 'info'): CapturedLog {
       const seen = lines.find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms:\n`
-          + lines.map((l) => JSON.stringify(l)).join('\n').slice(-4000))), timeoutMs);
-        waiters.push({ match, resolve: (l) => { clearTimeout(timer); resolve(l); } });
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no matching log line within ${timeoutMs} ms:\n` +
+                  lines
+                    .map((l) => JSON.stringify(l))
+                    .join('\n')
+                    .slice(-4000),
+              ),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
       });
     },
   };

@@ -15,11 +15,22 @@ import type { Transport } from '../../src/transports/transport.js';
 export const CASES = resolve(import.meta.dirname, '../../fixtures/cases');
 
 export interface JsonReport {
-  runId: number; mode: string; status: string; summary: Record<string, number>;
+  runId: number;
+  mode: string;
+  status: string;
+  summary: Record<string, number>;
   files: { name: string; status: string; renamedTo: string | null; lines: number; importedByRun?: number; sha256: string }[];
   messages: { file: string; line: number; severity: string; code: number; text: string }[];
-  updated: { stateId: string; name: string; startDate: string; endDate: string; eligibility: string; source: string;
-    certifiedType: string | null; status: string }[];
+  updated: {
+    stateId: string;
+    name: string;
+    startDate: string;
+    endDate: string;
+    eligibility: string;
+    source: string;
+    certifiedType: string | null;
+    status: string;
+  }[];
   runError: { code: number; text: string } | null;
   [key: string]: unknown;
 }
@@ -57,7 +68,10 @@ export async function createWorkspace(): Promise<Workspace> {
   // Each reading of the clock is a second later: runs and their rows get distinct, ordered times.
   let clock = Date.parse('2026-11-22T01:00:00Z');
   const services = openServices({
-    settings: loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir, configDir }), env: process.env, log: silentLogger, db,
+    settings: loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir, configDir }),
+    env: process.env,
+    log: silentLogger,
+    db,
     config: () => ({ config, problems, disabled: new Map() }),
     clock: { now: () => new Date((clock += 1000)), sleep: async () => {} },
     connect: (purpose) => {
@@ -68,7 +82,11 @@ export async function createWorkspace(): Promise<Workspace> {
   await services.students.load(join(CASES, 'roster.csv'), { replace: false });
 
   const ws: Workspace = {
-    dir, drop, db, config, services,
+    dir,
+    drop,
+    db,
+    config,
+    services,
     drop_(fixture, as) {
       const name = as ?? `IC_Eligibility_${fixture}`;
       cpSync(join(CASES, fixture), join(drop, name));
@@ -85,7 +103,9 @@ export async function createWorkspace(): Promise<Workspace> {
     },
     report(runId) {
       let out = '';
-      renderJson(services.logs.report(runId), (chunk) => { out += chunk; });
+      renderJson(services.logs.report(runId), (chunk) => {
+        out += chunk;
+      });
       return JSON.parse(out) as JsonReport;
     },
     dropped: () => readdirSync(drop).sort(),

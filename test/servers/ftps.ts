@@ -6,7 +6,15 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  freePort, isFree, makeTempDir, PASSWORD_ENV, putAs, startDaemon, userInfo, waitForPort, type TestServer,
+  freePort,
+  isFree,
+  makeTempDir,
+  PASSWORD_ENV,
+  putAs,
+  startDaemon,
+  userInfo,
+  waitForPort,
+  type TestServer,
 } from './common.js';
 
 export const FTPS_USER = 'framftp';
@@ -85,11 +93,27 @@ export async function startFtpsServer(opts: FtpsServerOptions): Promise<FtpsTest
 
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'pipe' },
+  );
   chmodSync(keyFile, 0o600);
   const fingerprint = new X509Certificate(readFileSync(certFile)).fingerprint256.replace(/:/g, '').toLowerCase();
 
@@ -153,7 +177,13 @@ export async function startFtpsServer(opts: FtpsServerOptions): Promise<FtpsTest
     await waitForPort(port);
   } catch (e) {
     await daemon.stop();
-    const log = (() => { try { return readFileSync(path.join(dir, 'daemon.log'), 'utf8'); } catch { return ''; } })();
+    const log = (() => {
+      try {
+        return readFileSync(path.join(dir, 'daemon.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    })();
     throw new Error(`vsftpd (${opts.mode}) did not start: ${(e as Error).message}\n${log}`, { cause: e });
   }
 
@@ -233,15 +263,18 @@ function curlQuote(value: string): string {
 export async function ftpsBaselineDownload(server: FtpsTestServer, name: string, localPath: string): Promise<void> {
   const password = passwords.get(server);
   if (password === undefined) throw new Error('not a server started by startFtpsServer');
-  const url = server.mode === 'implicit'
-    ? `ftps://127.0.0.1:${server.port}/imports/${encodeURIComponent(name)}`
-    : `ftp://127.0.0.1:${server.port}/imports/${encodeURIComponent(name)}`;
+  const url =
+    server.mode === 'implicit'
+      ? `ftps://127.0.0.1:${server.port}/imports/${encodeURIComponent(name)}`
+      : `ftp://127.0.0.1:${server.port}/imports/${encodeURIComponent(name)}`;
   const args = ['--silent', '--show-error', '--fail', '-K', '-', '--cacert', server.certFile, '-o', localPath, url];
   if (server.mode === 'explicit') args.unshift('--ssl-reqd');
   await new Promise<void>((resolve, reject) => {
     const child = spawn('curl', args, { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl exited with ${code}: ${stderr.trim()}`))));
     child.stdin.end(`user = ${curlQuote(`${FTPS_USER}:${password}`)}\n`);

@@ -95,7 +95,11 @@ const same = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-export async function startHostileSftpServer(opts: { password: string; username?: string; directory?: string }): Promise<HostileSftpServer> {
+export async function startHostileSftpServer(opts: {
+  password: string;
+  username?: string;
+  directory?: string;
+}): Promise<HostileSftpServer> {
   const username = opts.username ?? 'fram';
   const directory = opts.directory ?? 'outbound';
   const keys = utils.generateKeyPairSync('ed25519');
@@ -173,7 +177,11 @@ export async function startHostileSftpServer(opts: { password: string; username?
       const entries: FileEntry[] = [
         { filename: '.', longname: 'drwxr-xr-x 2 fram fram 4096 Jan 1 00:00 .', attrs: dirAttrs() },
         { filename: '..', longname: 'drwxr-xr-x 2 fram fram 4096 Jan 1 00:00 ..', attrs: dirAttrs() },
-        ...[...files].map(([filename, f]) => ({ filename, longname: `-rw-r--r-- 1 fram fram ${attrsOf(f).size} Jan 1 00:00 ${filename}`, attrs: attrsOf(f) })),
+        ...[...files].map(([filename, f]) => ({
+          filename,
+          longname: `-rw-r--r-- 1 fram fram ${attrsOf(f).size} Jan 1 00:00 ${filename}`,
+          attrs: attrsOf(f),
+        })),
       ];
       sftp.name(reqId, entries);
     });
@@ -204,15 +212,22 @@ export async function startHostileSftpServer(opts: { password: string; username?
       };
       const delay = f?.readDelayMs ?? 0;
       if (delay === 0) return answer();
-      h.queue = h.queue.then(() => new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          // The client may be gone by now; a write to a closed channel is not this server's problem.
-          try { answer(); } catch { /* channel closed */ }
-          resolve();
-        }, delay);
-        timers.add(t);
-      }));
+      h.queue = h.queue.then(
+        () =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(() => {
+              timers.delete(t);
+              // The client may be gone by now; a write to a closed channel is not this server's problem.
+              try {
+                answer();
+              } catch {
+                /* channel closed */
+              }
+              resolve();
+            }, delay);
+            timers.add(t);
+          }),
+      );
     });
 
     sftp.on('FSTAT', (reqId, handle) => {
@@ -281,11 +296,24 @@ export async function startHostileSftpServer(opts: { password: string; username?
   const port = (listener.address() as { port: number }).port;
 
   return {
-    port, fingerprint, username, directory, files, requests,
+    port,
+    fingerprint,
+    username,
+    directory,
+    files,
+    requests,
     importFields: (passwordEnv) => ({
-      protocol: 'sftp', host: '127.0.0.1', port, username, password: { env: passwordEnv }, directory, hostKeySha256: fingerprint,
+      protocol: 'sftp',
+      host: '127.0.0.1',
+      port,
+      username,
+      password: { env: passwordEnv },
+      directory,
+      hostKeySha256: fingerprint,
     }),
-    put: (name, file) => { files.set(name, file); },
+    put: (name, file) => {
+      files.set(name, file);
+    },
     bytesSent: (name) => sent.get(name) ?? 0,
     waitFor(match, timeoutMs = 30_000) {
       const seen = requests.find(match);

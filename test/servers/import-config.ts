@@ -6,9 +6,18 @@ import type { ImportConfig } from '../../src/config.js';
 
 export function importConfig(fields: Record<string, unknown>, over: Partial<ImportConfig> = {}): ImportConfig {
   return {
-    name: 'transport test', active: true, mapping: 'test mapping', directory: '', filePrefix: 'IC_Eligibility',
-    insecureAcceptAnyHostKey: false, insecureTls: false, stableSeconds: 0, includeUpdatedRecords: true, maxChangeRatio: 0.2,
-    paused: false, sourceFile: '/config/imports/transport-test.yaml',
+    name: 'transport test',
+    active: true,
+    mapping: 'test mapping',
+    directory: '',
+    filePrefix: 'IC_Eligibility',
+    insecureAcceptAnyHostKey: false,
+    insecureTls: false,
+    stableSeconds: 0,
+    includeUpdatedRecords: true,
+    maxChangeRatio: 0.2,
+    paused: false,
+    sourceFile: '/config/imports/transport-test.yaml',
     ...(fields as Partial<ImportConfig>),
     ...over,
   } as ImportConfig;

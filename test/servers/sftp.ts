@@ -8,8 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  PASSWORD_ENV, ensureUser, freePort, makeTempDir, putAs, startDaemon, userInfo, waitForPort,
-  type TestServer, type TestUser,
+  PASSWORD_ENV,
+  ensureUser,
+  freePort,
+  makeTempDir,
+  putAs,
+  startDaemon,
+  userInfo,
+  waitForPort,
+  type TestServer,
+  type TestUser,
 } from './common.js';
 
 /** The users that global-setup creates: one logs in by password, one by key. */
@@ -75,26 +83,29 @@ export async function startSftpServer(opts: { password: string }): Promise<SftpT
   const port = await freePort();
   const config = path.join(tmp, 'sshd_config');
   const log = path.join(tmp, 'sshd.log');
-  writeFileSync(config, [
-    `ListenAddress 127.0.0.1`,
-    `Port ${port}`,
-    `HostKey ${hostKey}`,
-    `PidFile ${path.join(tmp, 'sshd.pid')}`,
-    `UsePAM no`,
-    `PasswordAuthentication yes`,
-    `KbdInteractiveAuthentication no`,
-    `PubkeyAuthentication yes`,
-    `AuthorizedKeysFile ${authorizedKeys}`,
-    // The authorized_keys file lives under /tmp (mode 1777), which StrictModes refuses.
-    `StrictModes no`,
-    `AllowUsers ${SFTP_PASSWORD_USER} ${SFTP_KEY_USER}`,
-    `Subsystem sftp internal-sftp`,
-    `ForceCommand internal-sftp`,
-    `AllowTcpForwarding no`,
-    `X11Forwarding no`,
-    `LogLevel VERBOSE`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `ListenAddress 127.0.0.1`,
+      `Port ${port}`,
+      `HostKey ${hostKey}`,
+      `PidFile ${path.join(tmp, 'sshd.pid')}`,
+      `UsePAM no`,
+      `PasswordAuthentication yes`,
+      `KbdInteractiveAuthentication no`,
+      `PubkeyAuthentication yes`,
+      `AuthorizedKeysFile ${authorizedKeys}`,
+      // The authorized_keys file lives under /tmp (mode 1777), which StrictModes refuses.
+      `StrictModes no`,
+      `AllowUsers ${SFTP_PASSWORD_USER} ${SFTP_KEY_USER}`,
+      `Subsystem sftp internal-sftp`,
+      `ForceCommand internal-sftp`,
+      `AllowTcpForwarding no`,
+      `X11Forwarding no`,
+      `LogLevel VERBOSE`,
+      '',
+    ].join('\n'),
+  );
   mkdirSync('/run/sshd', { recursive: true });
   const daemon = startDaemon('/usr/sbin/sshd', ['-D', '-f', config, '-E', log], path.join(tmp, 'sshd.out'));
   try {
@@ -172,14 +183,30 @@ export async function sftpBaselineDownload(server: SftpTestServer, name: string,
   const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
   const batch = `get ${quote(`${server.key.directory}/${name}`)} ${quote(localPath)}\n`;
   const args = [
-    '-b', '-', '-F', '/dev/null', '-i', server.key.privateKeyFile, '-P', String(server.port),
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
-    '-o', 'LogLevel=ERROR', `${server.key.username}@127.0.0.1`,
+    '-b',
+    '-',
+    '-F',
+    '/dev/null',
+    '-i',
+    server.key.privateKeyFile,
+    '-P',
+    String(server.port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
+    `${server.key.username}@127.0.0.1`,
   ];
   await new Promise<void>((resolve, reject) => {
     const child = spawn('sftp', args, { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sftp exited with ${code}: ${stderr.trim()}`))));
     child.stdin.end(batch);

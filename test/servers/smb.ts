@@ -177,12 +177,26 @@ export async function smbBaselineDownload(server: TestServer, name: string, loca
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
         'smbclient',
-        [`//${f.host}/${share}`, '-p', String(f.port), '-A', auth, '-D', folders.join('\\'), '-c', `get "${name}" "${localPath}"`],
+        [
+          `//${f.host}/${share}`,
+          '-p',
+          String(f.port),
+          '-A',
+          auth,
+          '-D',
+          folders.join('\\'),
+          '-c',
+          `get "${name}" "${localPath}"`,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
       child.on('error', reject);
       child.on('close', (code) => {
         if (code === 0 && !/NT_STATUS_/.test(out)) resolve();

@@ -23,7 +23,9 @@ export function staleBuilds(root = ROOT): string[] {
 export default function setup(): void {
   const stale = staleBuilds();
   if (stale.length) {
-    throw new Error(`dist/ is older than src/ (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? `, and ${stale.length - 5} more` : ''}`
-      + ' changed since the last build): run npx tsc -p tsconfig.json');
+    throw new Error(
+      `dist/ is older than src/ (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? `, and ${stale.length - 5} more` : ''}` +
+        ' changed since the last build): run npx tsc -p tsconfig.json',
+    );
   }
 }
