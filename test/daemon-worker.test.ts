@@ -14,9 +14,6 @@ import { createQueueStore } from '../src/store/queue.js';
 import { createWorker } from '../src/daemon/worker.js';
 import { createSchedules } from '../src/scheduler/schedules.js';
 import { createLogger, silentLogger } from '../src/log.js';
-import { runImport } from '../src/import/run-import.js';
-import { createConnect } from '../src/transports/index.js';
-import { secretReader } from '../src/config/secrets.js';
 import { createRunStore } from '../src/store/runs.js';
 import { tryRunLock } from '../src/store/run-lock.js';
 import { createStoreWait } from '../src/store/wait.js';
@@ -349,29 +346,18 @@ describe('the run lock', () => {
 
 describe('paused imports and retention', () => {
   it('refuses a run of a paused import (host starting with **) with 5013, and every log line of it says paused', async () => {
-    const ws = await createWorkspace();
-    cleanups.push(() => ws.close());
-    const imp = ws.config.imports.get('cases')!;
-    (ws.config.imports as Map<string, ImportConfig>).set('cases', { ...imp, host: '**pos', paused: true });
     let text = '';
     const log = createLogger('info', {
       write: (chunk: string) => {
         text += chunk;
       },
     });
-    const { runId } = await runImport(
-      {
-        db: ws.db,
-        config: ws.config,
-        dataDir: join(ws.dir, 'data'),
-        tz: 'UTC',
-        connect: createConnect(secretReader({})),
-        log,
-        now: () => new Date(),
-        sleep: async () => {},
-      },
-      { importName: 'cases' },
-    );
+    const ws = await createWorkspace({ log });
+    cleanups.push(() => ws.close());
+    const imp = ws.config.imports.get('cases')!;
+    (ws.config.imports as Map<string, ImportConfig>).set('cases', { ...imp, host: '**pos', paused: true });
+    text = ''; // the roster load's lines
+    const { runId } = await ws.run('cases');
     expect(ws.report(runId).runError?.code).toBe(5013);
     const lines = text
       .trim()

@@ -8,7 +8,7 @@ import { loadConfig, loadSettings, type Config } from '../../src/config.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import type { RunRequest } from '../../src/import/run-import.js';
 import { renderJson } from '../../src/report/json.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { connectorsFor, openServices, type ProcessServices } from '../../src/services/open.js';
 import type { Transport } from '../../src/transports/transport.js';
 
@@ -52,7 +52,8 @@ export interface Workspace {
   close(): void;
 }
 
-export async function createWorkspace(): Promise<Workspace> {
+/** `log`: where the services log (a test that reads the log lines); silent by default. */
+export async function createWorkspace(opts: { log?: Logger } = {}): Promise<Workspace> {
   const dir = mkdtempSync(join(tmpdir(), 'fram-case-'));
   const configDir = join(dir, 'config');
   cpSync(join(CASES, 'config'), configDir, { recursive: true });
@@ -70,7 +71,7 @@ export async function createWorkspace(): Promise<Workspace> {
   const services = openServices({
     settings: loadSettings({ FRAM_TZ: 'America/Chicago' }, { dataDir, configDir }),
     env: process.env,
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     db,
     config: () => ({ config, problems, disabled: new Map() }),
     clock: { now: () => new Date((clock += 1000)), sleep: async () => {} },
