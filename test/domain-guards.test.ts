@@ -1,6 +1,7 @@
 // File-level guards (SPEC 7.4): wrong school year, and mass change counted in distinct active records.
 
 import { describe, expect, it } from 'vitest';
+import { recordMaker } from './helpers/records.js';
 import { ChangeTally, isMassChange, isWrongYear, MIN_ACTIVE_RECORDS, YearTally } from '../src/domain/guards.js';
 import type { Change } from '../src/domain/reconcile.js';
 import type { EligibilityRecord } from '../src/domain/types.js';
@@ -97,20 +98,7 @@ describe('isMassChange', () => {
 
 describe('ChangeTally', () => {
   const TODAY = '2026-11-21';
-  let nextId = 1;
-  const rec = (over: Partial<EligibilityRecord> = {}): EligibilityRecord => ({
-    id: nextId++,
-    studentId: 1,
-    schoolYear: 2027,
-    startDate: '2026-08-20',
-    endDate: '2027-06-30',
-    eligibility: 'F',
-    source: 'nonDirect',
-    certifiedType: 'APP_F',
-    applicationName: null,
-    referenceNumber: null,
-    ...over,
-  });
+  const rec = recordMaker({ studentId: 1, startDate: '2026-08-20' });
   const end = (record: EligibilityRecord, endDate = '2026-12-31'): Change => ({ kind: 'end', record, endDate });
   const remove = (record: EligibilityRecord): Change => ({ kind: 'delete', record });
   const retype = (record: EligibilityRecord, endDate = record.endDate): Change => ({

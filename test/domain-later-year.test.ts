@@ -2,25 +2,11 @@
 // cut to the day before the earliest such record it overlaps, then reconciled with that period.
 
 import { describe, expect, it } from 'vitest';
+import { recordMaker } from './helpers/records.js';
 import { reconcile } from '../src/domain/reconcile.js';
 import type { EligibilityRecord, LineRecord } from '../src/domain/types.js';
 
-let nextId = 1;
-function rec(over: Partial<EligibilityRecord> = {}): EligibilityRecord {
-  return {
-    id: nextId++,
-    studentId: 7,
-    schoolYear: 2027,
-    startDate: '2026-08-01',
-    endDate: '2027-06-30',
-    eligibility: 'F',
-    source: 'nonDirect',
-    certifiedType: 'APP_F',
-    applicationName: null,
-    referenceNumber: null,
-    ...over,
-  };
-}
+const rec = recordMaker();
 
 /** A late line of school year 2026-27 whose end runs into the next year. */
 function line(over: Partial<LineRecord> = {}): LineRecord {

@@ -1,25 +1,11 @@
 // Reconciliation of one valid line against a student's records (SPEC 7.3).
 
 import { describe, expect, it } from 'vitest';
+import { recordMaker } from './helpers/records.js';
 import { rank, reconcile, statusOf, type Change } from '../src/domain/reconcile.js';
 import type { EligibilityRecord, LineRecord } from '../src/domain/types.js';
 
-let nextId = 1;
-function rec(over: Partial<EligibilityRecord> = {}): EligibilityRecord {
-  return {
-    id: nextId++,
-    studentId: 7,
-    schoolYear: 2027,
-    startDate: '2026-08-01',
-    endDate: '2027-06-30',
-    eligibility: 'F',
-    source: 'nonDirect',
-    certifiedType: 'APP_F',
-    applicationName: null,
-    referenceNumber: null,
-    ...over,
-  };
-}
+const rec = recordMaker();
 
 function line(over: Partial<LineRecord> = {}): LineRecord {
   return {
